@@ -1,0 +1,26 @@
+"""The REST API: one NinjaAPI mounting each app's router, errors mapped once."""
+
+from ninja import NinjaAPI
+
+from twinning.accounts.api import router as accounts_router
+from twinning.core.api import AUTH, install_error_handlers
+from twinning.pairings.api import router as pairings_router
+from twinning.regions.api import router as regions_router
+
+api = NinjaAPI(
+    title="Twinning API",
+    version="1",
+    description=(
+        "REST API of the household-waste-sorting one-to-one exchange and collaboration platform. "
+        "Authenticate with `Authorization: Bearer <token>` (create tokens on your account page "
+        "or with `twinning create-token`). Errors are RFC 9457 problem+json with a stable `code`."
+    ),
+    auth=AUTH,
+    urls_namespace="api",
+    openapi_url="/openapi.json",
+    docs_url="/docs",
+)
+install_error_handlers(api)
+api.add_router("", accounts_router)
+api.add_router("", regions_router)
+api.add_router("", pairings_router)

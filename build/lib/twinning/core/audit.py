@@ -1,0 +1,64 @@
+"""Recording changes: every service that writes calls `record` inside its transaction."""
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+
+from twinning.core.models import AuditEntry
+
+if TYPE_CHECKING:
+    from twinning.accounts.models import User
+    from twinning.pairings.models import Pairing
+
+
+def _plain(value: Any) -> Any:
+    """A JSON-safe, human-readable form of a field value."""
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    if isinstance(value, models.Model):
+        return str(value)
+    if isinstance(value, list | tuple | set):
+        return [_plain(v) for v in value]
+    return str(value)
+
+
+def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """The current values of `fields`, as they would be shown to a person."""
+    values: dict[str, Any] = {}
+    for name in fields:
+        display = getattr(obj, f"get_{name}_display", None)
+        values[name] = _plain(display() if callable(display) else getattr(obj, name))
+    return values
+
+
+def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    """`{field: [old, new]}` for the fields whose value changed."""
+    return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}
+
+
+def record(
+    *,
+    actor: "User | None",
+    action: str,
+    target: models.Model | None = None,
+    target_type: str = "",
+    target_label: str = "",
+    pairing: "Pairing | None" = None,
+    changes: dict[str, list[Any]] | None = None,
+    note: str = "",
+) -> AuditEntry:
+    """Write one audit entry for a change to `target` (or to a set of records, by type)."""
+    return AuditEntry.objects.create(
+        actor=actor,
+        action=action,
+        target_type=target._meta.label_lower if target is not None else target_type,
+        target_id=str(target.pk) if target is not None else "",
+        target_label=(str(target) if target is not None else target_label)[:200],
+        pairing=pairing,
+        changes=changes or {},
+        note=note[:500],
+    )

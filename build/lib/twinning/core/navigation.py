@@ -1,0 +1,20 @@
+"""The main navigation: each domain app adds its entry here when it lands."""
+
+from dataclasses import dataclass
+
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    url_name: str
+    label: str | Promise
+    # URL name prefix that marks the entry as current.
+    section: str
+
+
+NAVIGATION: list[NavEntry] = [
+    NavEntry("overview", _("概览"), "overview"),
+    NavEntry("pairings:list", _("结对"), "pairings:"),
+]

@@ -1,0 +1,15 @@
+from typing import Any
+
+from django.core.management.base import BaseCommand
+
+from twinning.pairings.demo import DEMO_PASSWORD, load_demo
+
+
+class Command(BaseCommand):
+    help = "Create demo accounts and a little demo content (for local trials only)."
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        accounts = load_demo()
+        self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
+        for account in accounts:
+            self.stdout.write(f"  {account.username:<14} {account.description}")

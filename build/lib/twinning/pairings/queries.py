@@ -1,0 +1,242 @@
+"""Reading the pairing registry, always starting from what the actor may see."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+from django.utils.translation import gettext as _
+
+from twinning.core.errors import NotFound
+from twinning.core.models import AuditEntry
+from twinning.pairings.models import Body, Contact, Member, Pairing
+from twinning.regions.models import Region
+
+SORTS = {
+    "leading": ("leading_region__code", "partner_region__code"),
+    "partner": ("partner_region__code", "leading_region__code"),
+    "level": ("level", "leading_region__code"),
+    "status": ("status", "leading_region__code"),
+    "established": ("established_on", "leading_region__code"),
+    "updated": ("updated_at", "id"),
+}
+DEFAULT_SORT = "leading"
+
+
+@dataclass(frozen=True)
+class PairingFilters:
+    province: str | None = None
+    level: str | None = None
+    status: str | None = None
+    q: str | None = None
+    parent: int | None = None
+    top_level_only: bool = False
+    archived: bool = False
+    sort: str = DEFAULT_SORT
+
+
+def _visible(actor: Any) -> QuerySet[Pairing]:
+    return Pairing.objects.visible_to(actor).select_related("leading_region", "partner_region")
+
+
+def list_pairings_for(actor: Any, filters: PairingFilters = PairingFilters()) -> QuerySet[Pairing]:
+    """The pairs the actor may see, filtered and sorted."""
+    pairings = _visible(actor).filter(archived_at__isnull=not filters.archived)
+    if filters.province:
+        prefix = f"/{filters.province}/"
+        pairings = pairings.filter(
+            Q(leading_region__path__startswith=prefix) | Q(partner_region__path__startswith=prefix)
+        )
+    if filters.level:
+        pairings = pairings.filter(level=filters.level)
+    if filters.status:
+        pairings = pairings.filter(status=filters.status)
+    if filters.parent is not None:
+        pairings = pairings.filter(parent_id=filters.parent)
+    elif filters.top_level_only:
+        pairings = pairings.filter(parent__isnull=True)
+    if filters.q:
+        text = filters.q.strip()
+        pairings = pairings.filter(
+            Q(leading_region__name__contains=text)
+            | Q(partner_region__name__contains=text)
+            | Q(notes__contains=text)
+        )
+    descending = filters.sort.startswith("-")
+    keys = SORTS.get(filters.sort.lstrip("-"), SORTS[DEFAULT_SORT])
+    ordering = [f"-{k}" if descending else k for k in keys]
+    return pairings.annotate(
+        child_count=Count("children", filter=Q(children__archived_at__isnull=True))
+    ).order_by(*ordering, "id")
+
+
+def get_pairing_for(actor: Any, pairing_id: int) -> Pairing:
+    """One pair the actor may see (archived ones included), else NotFound."""
+    pairing = _visible(actor).filter(pk=pairing_id).select_related("parent").first()
+    if pairing is None:
+        raise NotFound(_("结对不存在。"))
+    return pairing
+
+
+def get_pairing_detail_for(actor: Any, pairing_id: int) -> Pairing:
+    """A pair with its sub-pairs, bodies, members and contacts loaded in a few queries."""
+    pairing = get_pairing_for(actor, pairing_id)
+    members = Member.objects.order_by("archived_at", "id")
+    bodies = Body.objects.prefetch_related(Prefetch("members", queryset=members))
+    contacts = Contact.objects.select_related("region", "counterpart")
+    children = list_pairings_for(actor, PairingFilters(parent=pairing.pk))
+    return (
+        Pairing.objects.filter(pk=pairing.pk)
+        .select_related("leading_region", "partner_region", "parent", "proposed_by")
+        .prefetch_related(
+            "focus_cities",
+            Prefetch("bodies", queryset=bodies),
+            Prefetch("contacts", queryset=contacts),
+            Prefetch("children", queryset=children, to_attr="visible_children"),
+        )
+        .get()
+    )
+
+
+def history_for(actor: Any, pairing: Pairing, limit: int = 200) -> QuerySet[AuditEntry]:
+    """The recorded changes of a pair and of everything that hangs on it, newest first."""
+    get_pairing_for(actor, pairing.pk)
+    return AuditEntry.objects.filter(pairing=pairing).select_related("actor")[:limit]
+
+
+def get_body_for(actor: Any, body_id: int) -> Body:
+    body = (
+        Body.objects.visible_to(actor)
+        .select_related("pairing__leading_region", "pairing__partner_region")
+        .filter(pk=body_id)
+        .first()
+    )
+    if body is None:
+        raise NotFound(_("机构不存在。"))
+    return body
+
+
+def get_member_for(actor: Any, member_id: int) -> Member:
+    member = (
+        Member.objects.visible_to(actor)
+        .select_related("body__pairing__leading_region", "body__pairing__partner_region")
+        .filter(pk=member_id)
+        .first()
+    )
+    if member is None:
+        raise NotFound(_("成员不存在。"))
+    return member
+
+
+def get_contact_for(actor: Any, contact_id: int) -> Contact:
+    contact = (
+        Contact.objects.visible_to(actor)
+        .select_related("pairing__leading_region", "pairing__partner_region", "region")
+        .filter(pk=contact_id)
+        .first()
+    )
+    if contact is None:
+        raise NotFound(_("联络员不存在。"))
+    return contact
+
+
+def list_bodies_for(actor: Any, pairing_id: int, archived: bool = False) -> QuerySet[Body]:
+    pairing = get_pairing_for(actor, pairing_id)
+    return pairing.bodies.filter(archived_at__isnull=not archived).order_by("side", "kind", "id")
+
+
+def list_members_for(actor: Any, body_id: int, archived: bool = False) -> QuerySet[Member]:
+    body = get_body_for(actor, body_id)
+    return body.members.filter(archived_at__isnull=not archived).order_by("id")
+
+
+def list_contacts_for(actor: Any, pairing_id: int, archived: bool = False) -> QuerySet[Contact]:
+    pairing = get_pairing_for(actor, pairing_id)
+    return (
+        pairing.contacts.filter(archived_at__isnull=not archived)
+        .select_related("region", "counterpart")
+        .order_by("side", "region_id", "id")
+    )
+
+
+@dataclass(frozen=True)
+class Overview:
+    total: int
+    by_status: dict[str, int]
+    by_level: dict[str, int]
+    regions_involved: int
+    provinces_involved: int
+    map_lines: list[dict[str, Any]]
+
+
+def overview_for(actor: Any) -> Overview:
+    """The programme in numbers, and the lines the map draws, for what the actor may see."""
+    pairings = list(
+        _visible(actor)
+        .filter(archived_at__isnull=True)
+        .exclude(status=Pairing.Status.DECLINED)
+        .only(
+            "id",
+            "status",
+            "level",
+            "parent_id",
+            "leading_region__code",
+            "leading_region__name",
+            "leading_region__path",
+            "leading_region__lng",
+            "leading_region__lat",
+            "partner_region__code",
+            "partner_region__name",
+            "partner_region__path",
+            "partner_region__lng",
+            "partner_region__lat",
+        )
+    )
+    by_status: dict[str, int] = {}
+    by_level: dict[str, int] = {}
+    regions: set[str] = set()
+    for pairing in pairings:
+        by_status[pairing.status] = by_status.get(pairing.status, 0) + 1
+        by_level[pairing.level] = by_level.get(pairing.level, 0) + 1
+        regions.update((pairing.leading_region.path, pairing.partner_region.path))
+    provinces = {path.strip("/").split("/")[0] for path in regions}
+    coordinates = _coordinates(provinces)
+    return Overview(
+        total=len(pairings),
+        by_status=by_status,
+        by_level=by_level,
+        regions_involved=len(regions),
+        provinces_involved=len(provinces),
+        map_lines=[_map_line(p, coordinates) for p in pairings if _has_place(p, coordinates)],
+    )
+
+
+def _coordinates(province_codes: set[str]) -> dict[str, tuple[float, float]]:
+    """Province seats, used for regions that have no coordinates of their own."""
+    rows = Region.objects.filter(code__in=province_codes, lng__isnull=False)
+    return {r.code: (r.lng, r.lat) for r in rows.only("code", "lng", "lat")}  # type: ignore[misc]
+
+
+def _point(region: Region, provinces: dict[str, tuple[float, float]]) -> tuple[float, float] | None:
+    if region.lng is not None and region.lat is not None:
+        return (region.lng, region.lat)
+    return provinces.get(region.province_code)
+
+
+def _has_place(pairing: Pairing, provinces: dict[str, tuple[float, float]]) -> bool:
+    return (
+        _point(pairing.leading_region, provinces) is not None
+        and _point(pairing.partner_region, provinces) is not None
+    )
+
+
+def _map_line(pairing: Pairing, provinces: dict[str, tuple[float, float]]) -> dict[str, Any]:
+    return {
+        "id": pairing.pk,
+        "name": str(pairing),
+        "status": pairing.status,
+        "sub": pairing.parent_id is not None,
+        "coords": [
+            _point(pairing.leading_region, provinces),
+            _point(pairing.partner_region, provinces),
+        ],
+    }

@@ -1,0 +1,205 @@
+"""API shapes of the pairing registry: `…In` for what clients send, `…Out` for what they get."""
+
+import datetime as dt
+from typing import Any, Literal
+
+from ninja import Field, Schema
+
+from twinning.regions.schemas import RegionRef
+
+SideName = Literal["leading", "partner"]
+StatusName = Literal["proposed", "active", "declined", "suspended", "concluded"]
+DutyAreaName = Literal[
+    "", "policy", "source_sorting", "collection", "treatment", "publicity", "coordination"
+]
+
+
+class PairingOut(Schema):
+    id: int
+    leading: RegionRef = Field(..., alias="leading_region")
+    partner: RegionRef = Field(..., alias="partner_region")
+    parent_id: int | None
+    level: str
+    level_label: str
+    status: str
+    status_label: str
+    established_on: dt.date | None
+    source: str
+    notes: str
+    leading_accepted_at: dt.datetime | None
+    partner_accepted_at: dt.datetime | None
+    archived_at: dt.datetime | None
+    created_at: dt.datetime
+    updated_at: dt.datetime
+
+    @staticmethod
+    def resolve_level_label(obj: Any) -> str:
+        return str(obj.get_level_display())
+
+    @staticmethod
+    def resolve_status_label(obj: Any) -> str:
+        return str(obj.get_status_display())
+
+
+class PairingDetailOut(PairingOut):
+    focus_cities: list[RegionRef]
+    sub_pairs: list[PairingOut]
+
+    @staticmethod
+    def resolve_focus_cities(obj: Any) -> list[Any]:
+        return list(obj.focus_cities.all())
+
+    @staticmethod
+    def resolve_sub_pairs(obj: Any) -> list[Any]:
+        return list(getattr(obj, "visible_children", []))
+
+
+class PairingProposeIn(Schema):
+    leading_code: str = Field(..., max_length=6, description="Code of the leading region")
+    partner_code: str = Field(..., max_length=6, description="Code of the partner region")
+    parent_id: int | None = Field(None, description="Parent pair, for a sub-pair")
+    focus_city_codes: list[str] = Field(default_factory=list, max_length=50)
+    established_on: dt.date | None = None
+    source: str = Field("", max_length=200)
+    notes: str = Field("", max_length=5000)
+
+
+class PairingUpdateIn(Schema):
+    focus_city_codes: list[str] = Field(default_factory=list, max_length=50)
+    established_on: dt.date | None = None
+    source: str = Field("", max_length=200)
+    notes: str = Field("", max_length=5000)
+
+
+class NoteIn(Schema):
+    note: str = Field("", max_length=500)
+
+
+class TransitionIn(Schema):
+    to_status: Literal["active", "suspended", "concluded"]
+    note: str = Field("", max_length=500)
+
+
+class BodyIn(Schema):
+    side: SideName
+    kind: Literal["leading_group", "task_force"]
+    name: str = Field(..., min_length=1, max_length=100)
+    duties: str = Field("", max_length=5000)
+
+
+class BodyUpdateIn(Schema):
+    name: str = Field(..., min_length=1, max_length=100)
+    duties: str = Field("", max_length=5000)
+
+
+class BodyOut(Schema):
+    id: int
+    pairing_id: int
+    side: str
+    kind: str
+    kind_label: str
+    name: str
+    duties: str
+    archived_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_kind_label(obj: Any) -> str:
+        return str(obj.get_kind_display())
+
+
+class PersonFields(Schema):
+    person_name: str = Field(..., min_length=1, max_length=50)
+    position: str = Field("", max_length=100)
+    unit: str = Field("", max_length=100)
+    phone: str = Field("", max_length=30)
+    email: str = Field("", max_length=254)
+
+
+class MemberIn(PersonFields):
+    body_role: str = Field("", max_length=50, description="e.g. 组长, 副组长, 成员")
+    duty_area: DutyAreaName = ""
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+
+
+def _private(obj: Any, value: str) -> str | None:
+    """Phones and e-mails only for those allowed to see them (the view sets the flag)."""
+    return value if getattr(obj, "show_details", False) else None
+
+
+class MemberOut(Schema):
+    id: int
+    body_id: int
+    person_name: str
+    position: str
+    unit: str
+    body_role: str
+    duty_area: str
+    phone: str | None
+    email: str | None
+    start_date: dt.date | None
+    end_date: dt.date | None
+    archived_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_phone(obj: Any) -> str | None:
+        return _private(obj, obj.phone)
+
+    @staticmethod
+    def resolve_email(obj: Any) -> str | None:
+        return _private(obj, obj.email)
+
+
+class ContactIn(PersonFields):
+    side: SideName
+    region_code: str = Field(..., max_length=6)
+    counterpart_id: int | None = None
+
+
+class ContactUpdateIn(PersonFields):
+    region_code: str = Field(..., max_length=6)
+    counterpart_id: int | None = None
+
+
+class ContactOut(Schema):
+    id: int
+    pairing_id: int
+    side: str
+    region: RegionRef
+    person_name: str
+    position: str
+    unit: str
+    phone: str | None
+    email: str | None
+    counterpart_id: int | None
+    archived_at: dt.datetime | None
+
+    @staticmethod
+    def resolve_phone(obj: Any) -> str | None:
+        return _private(obj, obj.phone)
+
+    @staticmethod
+    def resolve_email(obj: Any) -> str | None:
+        return _private(obj, obj.email)
+
+
+class AuditOut(Schema):
+    at: dt.datetime
+    actor: str | None
+    action: str
+    target_type: str
+    target_label: str
+    changes: dict[str, Any]
+    note: str
+
+    @staticmethod
+    def resolve_actor(obj: Any) -> str | None:
+        return str(obj.actor) if obj.actor_id else None
+
+
+class OverviewOut(Schema):
+    total: int
+    by_status: dict[str, int]
+    by_level: dict[str, int]
+    regions_involved: int
+    provinces_involved: int

@@ -1,0 +1,15 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from twinning.config.api import api
+from twinning.pairings import views as pairings_views
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    path("", include("twinning.accounts.urls")),
+    path("pairings/", include("twinning.pairings.urls")),
+    path("", pairings_views.overview, name="overview"),
+    path("", include("twinning.core.urls")),
+]

@@ -1,0 +1,45 @@
+"""Form helpers shared by every HTML view: domain errors shown beside the field."""
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django import forms
+from django.http import HttpRequest
+
+from twinning.core.errors import Conflict, Invalid
+
+T = TypeVar("T")
+
+
+def apply_domain_error(form: forms.Form, exc: Invalid | Conflict) -> None:
+    """Put a service's error on the field it names, or on the form as a whole."""
+    placed = False
+    for field, messages in exc.fields.items():
+        target = field if field in form.fields else None
+        for message in messages:
+            form.add_error(target, message)
+            placed = True
+    if not placed:
+        form.add_error(None, exc.message)
+
+
+def submit(
+    request: HttpRequest, form: forms.Form, action: Callable[[dict[str, Any]], T]
+) -> T | None:
+    """On a valid POST, run the service; its validation errors go back onto the form."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        return action(form.cleaned_data)
+    except (Invalid, Conflict) as exc:
+        apply_domain_error(form, exc)
+        return None
+
+
+class StyledForm(forms.Form):
+    """Adds the CSS class the templates style inputs with."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("class", "input")

@@ -1,0 +1,94 @@
+"""Platform-wide records: the audit trail, and the archive fields every domain record shares."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Archivable(models.Model):
+    """Records are archived instead of deleted; archived ones stay retrievable."""
+
+    archived_at = models.DateTimeField(_("归档时间"), null=True, blank=True, db_index=True)
+    archived_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("归档人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def is_archived(self) -> bool:
+        return self.archived_at is not None
+
+
+class AuditEntry(models.Model):
+    """One recorded change: who did what to which record, when, with the old and new values."""
+
+    class Action(models.TextChoices):
+        CREATE = "create", _("创建")
+        UPDATE = "update", _("修改")
+        TRANSITION = "transition", _("状态变更")
+        ARCHIVE = "archive", _("归档")
+        RESTORE = "restore", _("恢复")
+        IMPORT = "import", _("导入")
+
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="audit_entries",
+    )
+    action = models.CharField(_("操作"), max_length=20, choices=Action.choices)
+    target_type = models.CharField(_("对象类型"), max_length=50)
+    target_id = models.CharField(_("对象编号"), max_length=40)
+    target_label = models.CharField(_("对象"), max_length=200)
+    # The pair a change belongs to, so the pair page can show its whole history in one query.
+    pairing = models.ForeignKey(
+        "pairings.Pairing",
+        verbose_name=_("结对"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="audit_entries",
+    )
+    changes = models.JSONField(_("变更内容"), default=dict, blank=True)
+    note = models.CharField(_("说明"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("操作记录")
+        verbose_name_plural = _("操作记录")
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_label}"
+
+    @property
+    def change_rows(self) -> list[tuple[str, object, object]]:
+        """(field label, old, new) for display, with the model's own field names."""
+        from django.apps import apps
+        from django.core.exceptions import FieldDoesNotExist
+
+        try:
+            model = apps.get_model(self.target_type)
+        except (LookupError, ValueError):
+            model = None
+        rows = []
+        for name, values in self.changes.items():
+            label: object = name
+            if model is not None:
+                try:
+                    label = model._meta.get_field(name).verbose_name
+                except FieldDoesNotExist:
+                    pass
+            old, new = (values + [None, None])[:2] if isinstance(values, list) else (None, values)
+            rows.append((str(label), old, new))
+        return rows
