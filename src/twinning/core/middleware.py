@@ -2,8 +2,10 @@
 
 from collections.abc import Callable
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import translation
 
 from twinning.core.errors import DomainError, Forbidden, NotFound
 
@@ -27,3 +29,23 @@ class DomainErrorMiddleware:
         if isinstance(exc, DomainError):
             return render(request, "400.html", {"message": exc.message}, status=exc.status)
         return None
+
+
+class ChosenLanguageMiddleware:
+    """Chinese unless the user picked another language (the language cookie).
+
+    Django's LocaleMiddleware would follow the browser's Accept-Language; the platform is
+    Chinese-first, so an English-language browser still starts in Chinese.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language  # type: ignore[attr-defined]
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response

@@ -1,0 +1,119 @@
+"""Shared fixtures: the programme's starting record and named personas.
+
+Personas follow the programme's own examples: 天津 leads 河南 with four district–city sub-pairs
+(南开区–许昌市 among them); 江西 is paired with 上海 only, so it is an outsider to 天津–河南.
+"""
+
+from collections.abc import Callable
+
+import pytest
+from django.test import Client
+
+from twinning.accounts.models import Organisation, Role, User
+from twinning.accounts.services import create_token
+from twinning.accounts.tests.factories import make_user
+from twinning.pairings.models import Pairing
+from twinning.pairings.programme import ProgrammeResult, load_programme
+
+TEST_PASSWORD = "pw-for-tests-123"
+
+
+@pytest.fixture
+def programme(db: None) -> ProgrammeResult:
+    return load_programme()
+
+
+@pytest.fixture
+def pair(programme: ProgrammeResult) -> Callable[[str, str], Pairing]:
+    """Look a pair up by its two region codes, e.g. pair("120000", "410000")."""
+
+    def find(leading: str, partner: str) -> Pairing:
+        return Pairing.objects.get(leading_region_id=leading, partner_region_id=partner)
+
+    return find
+
+
+@pytest.fixture
+def tianjin_henan(pair: Callable[[str, str], Pairing]) -> Pairing:
+    return pair("120000", "410000")
+
+
+@pytest.fixture
+def nankai_xuchang(pair: Callable[[str, str], Pairing]) -> Pairing:
+    return pair("120104", "411000")
+
+
+@pytest.fixture
+def supervisor(programme: ProgrammeResult) -> User:
+    return make_user(Role.SUPERVISOR, None, username="ministry")
+
+
+@pytest.fixture
+def admin_user(programme: ProgrammeResult) -> User:
+    return make_user(Role.ADMIN, None, username="admin")
+
+
+@pytest.fixture
+def tianjin(programme: ProgrammeResult) -> User:
+    return make_user(Role.COORDINATOR, "120000", username="tianjin")
+
+
+@pytest.fixture
+def henan(programme: ProgrammeResult) -> User:
+    return make_user(Role.COORDINATOR, "410000", username="henan")
+
+
+@pytest.fixture
+def henan_member(programme: ProgrammeResult) -> User:
+    return make_user(Role.MEMBER, "410000", username="henan_member")
+
+
+@pytest.fixture
+def henan_expert(programme: ProgrammeResult) -> User:
+    """Read-only in 河南's scope: experts answer consultations, they do not edit pairs."""
+    return make_user(
+        Role.EXPERT, "410000", kind=Organisation.Kind.EXPERT_INSTITUTION, username="henan_expert"
+    )
+
+
+@pytest.fixture
+def xuchang(programme: ProgrammeResult) -> User:
+    return make_user(Role.COORDINATOR, "411000", username="xuchang")
+
+
+@pytest.fixture
+def jiangxi(programme: ProgrammeResult) -> User:
+    return make_user(Role.COORDINATOR, "360000", username="jiangxi")
+
+
+@pytest.fixture
+def ningbo(programme: ProgrammeResult) -> User:
+    return make_user(Role.COORDINATOR, "330200", username="ningbo")
+
+
+@pytest.fixture
+def gansu(programme: ProgrammeResult) -> User:
+    return make_user(Role.COORDINATOR, "620000", username="gansu")
+
+
+@pytest.fixture
+def login() -> Callable[[User], Client]:
+    """A web client signed in as the given user."""
+
+    def signed_in(user: User) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return signed_in
+
+
+@pytest.fixture
+def api() -> Callable[[User], Client]:
+    """An API client sending the user's bearer token with every request."""
+
+    def with_token(user: User) -> Client:
+        secret = create_token(actor=user, name="tests").secret
+        return Client(HTTP_AUTHORIZATION=f"Bearer {secret}")
+
+    return with_token
