@@ -16,7 +16,7 @@ from twinning.accounts.models import ApiToken, Organisation, Role, User
 from twinning.core import audit
 from twinning.core.errors import Conflict, Invalid, NotFound
 
-TOKEN_PREFIX = "tw_"
+TOKEN_PREFIX = "tw_"  # noqa: S105 - a marker, not a secret
 # Writing last_used_at on every request would turn reads into writes; once a minute is enough.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
 

@@ -1,6 +1,10 @@
 """Platform-wide records: the audit trail, and the archive fields every domain record shares."""
 
+import contextlib
+
+from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -74,9 +78,6 @@ class AuditEntry(models.Model):
     @property
     def change_rows(self) -> list[tuple[str, object, object]]:
         """(field label, old, new) for display, with the model's own field names."""
-        from django.apps import apps
-        from django.core.exceptions import FieldDoesNotExist
-
         try:
             model = apps.get_model(self.target_type)
         except (LookupError, ValueError):
@@ -85,10 +86,8 @@ class AuditEntry(models.Model):
         for name, values in self.changes.items():
             label: object = name
             if model is not None:
-                try:
+                with contextlib.suppress(FieldDoesNotExist):
                     label = model._meta.get_field(name).verbose_name
-                except FieldDoesNotExist:
-                    pass
             old, new = (values + [None, None])[:2] if isinstance(values, list) else (None, values)
             rows.append((str(label), old, new))
         return rows

@@ -13,7 +13,8 @@ from twinning.accounts.services import create_organisation, create_user
 from twinning.pairings import services
 from twinning.pairings.models import Body, Pairing, Side
 
-DEMO_PASSWORD = "demo-twinning-2021"
+# Demo only: printed by `make run`; demo accounts are never created by the production setup.
+DEMO_PASSWORD = "demo-twinning-2021"  # noqa: S105
 
 
 @dataclass(frozen=True)

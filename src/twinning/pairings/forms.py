@@ -45,7 +45,7 @@ class RegionField(forms.CharField):
 class RegionListField(forms.CharField):
     """Several regions separated by commas, 、 or spaces; cleans to a list of codes."""
 
-    def clean(self, value: Any) -> list[str]:  # type: ignore[override]
+    def clean(self, value: Any) -> list[str]:
         text = super().clean(value) or ""
         parts = [p for p in re.split(r"[,，、;；\s]+", text) if p]
         return [region_code_from(p) for p in parts]

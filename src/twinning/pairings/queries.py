@@ -104,7 +104,7 @@ def history_for(actor: Any, pairing: Pairing, limit: int = 200) -> QuerySet[Audi
 
 
 def get_body_for(actor: Any, body_id: int) -> Body:
-    body = (
+    body: Body | None = (
         Body.objects.visible_to(actor)
         .select_related("pairing__leading_region", "pairing__partner_region")
         .filter(pk=body_id)
@@ -128,7 +128,7 @@ def get_member_for(actor: Any, member_id: int) -> Member:
 
 
 def get_contact_for(actor: Any, contact_id: int) -> Contact:
-    contact = (
+    contact: Contact | None = (
         Contact.objects.visible_to(actor)
         .select_related("pairing__leading_region", "pairing__partner_region", "region")
         .filter(pk=contact_id)

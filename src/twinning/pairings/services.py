@@ -15,8 +15,8 @@ from django.utils.translation import gettext as _
 
 from twinning.accounts.models import User
 from twinning.core import audit
-from twinning.core.errors import Conflict, Invalid, NotFound
-from twinning.core.permissions import require
+from twinning.core.errors import Conflict, Invalid
+from twinning.core.permissions import is_ministry, require
 from twinning.pairings import permissions as perms
 from twinning.pairings import queries
 from twinning.pairings.models import Body, Contact, Member, Pairing, Side
@@ -46,7 +46,7 @@ CONTACT_FIELDS = ["region", "person_name", "position", "unit", "phone", "email",
 
 
 def level_for(leading: Region, partner: Region) -> str:
-    """The pair's level follows from its two regions, e.g. a district and a city: county-prefecture."""
+    """The level follows from the two regions: a district with a city is county-prefecture."""
     return f"{leading.level}-{partner.level}"
 
 
@@ -81,7 +81,9 @@ def _check_duplicate(leading: Region, partner: Region, exclude_pk: int | None = 
     clash = live.filter(
         Q(leading_region=leading, partner_region=partner)
         | Q(leading_region=partner, partner_region=leading)
-    ).exclude(pk=exclude_pk)
+    )
+    if exclude_pk is not None:
+        clash = clash.exclude(pk=exclude_pk)
     if clash.exists():
         raise Conflict(
             _("%(a)s 与 %(b)s 之间已有进行中的结对。") % {"a": leading.name, "b": partner.name},
@@ -155,7 +157,7 @@ def propose_pairing(
     own_sides = (
         perms.sides_of(actor, pairing) if actor is not None else {Side.LEADING, Side.PARTNER}
     )
-    if actor is not None and not own_sides and not perms.is_ministry(actor):
+    if actor is not None and not own_sides and not is_ministry(actor):
         message = _("只能提议本地区作为一方的结对。")
         raise Invalid(message, code="not_own_region", fields={"leading_region": [message]})
     pairing.leading_accepted_at = now if Side.LEADING in own_sides else None

@@ -11,6 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from twinning.core.errors import Conflict
 from twinning.core.forms import submit
 from twinning.core.permissions import require
 from twinning.pairings import export, queries, services
@@ -177,7 +178,7 @@ def _post_action(request: HttpRequest, pairing_id: int, action: Any, done: str) 
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
         action(actor=_actor(request), pairing_id=pairing_id, note=note)
-    except services.Conflict as exc:
+    except Conflict as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, done)
@@ -248,15 +249,15 @@ def edit(request: HttpRequest, pairing_id: int) -> HttpResponse:
 
 
 def _state_change(
-    request: HttpRequest, pairing_id: int, change: Any, done: str, **ids: int
+    request: HttpRequest, back_to: int, change: Any, done: str, **ids: int
 ) -> HttpResponse:
     try:
         change(actor=_actor(request), **ids)
-    except services.Conflict as exc:
+    except Conflict as exc:
         messages.error(request, exc.message)
     else:
         messages.success(request, done)
-    return _back(pairing_id)
+    return _back(back_to)
 
 
 @login_required

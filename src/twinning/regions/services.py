@@ -4,7 +4,7 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -17,7 +17,11 @@ if TYPE_CHECKING:
     from twinning.accounts.models import User
 
 HEADER = ["code", "name", "level", "parent_code"]
-LEVEL_ORDER = {Region.Level.PROVINCE: 0, Region.Level.PREFECTURE: 1, Region.Level.COUNTY: 2}
+LEVEL_ORDER: dict[str, int] = {
+    Region.Level.PROVINCE: 0,
+    Region.Level.PREFECTURE: 1,
+    Region.Level.COUNTY: 2,
+}
 CODE_RE = re.compile(r"^\d{6}$")
 _PROVINCE_SUFFIXES = ("特别行政区", "省", "市")
 _ETHNIC_WORDS = ("壮族", "回族", "维吾尔")
@@ -140,7 +144,7 @@ def _check_tree(rows: list[RegionRow], line_of: dict[str, int]) -> list[RowError
                     _("上级代码 %(code)s 不存在。") % {"code": row.parent_code},
                 )
             )
-        elif LEVEL_ORDER[parent_level] >= LEVEL_ORDER[row.level]:  # type: ignore[index]
+        elif LEVEL_ORDER[parent_level] >= LEVEL_ORDER[row.level]:
             errors.append(RowError(line_of[row.code], _("上级区划的级别应高于本级。")))
     return errors
 
@@ -162,7 +166,7 @@ def upsert_regions(*, actor: "User | None", rows: list[RegionRow]) -> ImportResu
     existing = {r.code: r for r in Region.objects.all()}
     for row in sorted(rows, key=lambda r: (LEVEL_ORDER.get(r.level, 9), r.code)):
         parent = existing.get(row.parent_code) if row.parent_code else None
-        values = {
+        values: dict[str, Any] = {
             "name": row.name,
             "short_name": short_name_for(row.name, row.level),
             "level": row.level,
