@@ -27,12 +27,8 @@ def _plain(value: Any) -> Any:
 
 
 def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
-    """The current values of `fields`, as they would be shown to a person."""
-    values: dict[str, Any] = {}
-    for name in fields:
-        display = getattr(obj, f"get_{name}_display", None)
-        values[name] = _plain(display() if callable(display) else getattr(obj, name))
-    return values
+    """The current values of `fields`: raw choice values, related records by name."""
+    return {name: _plain(getattr(obj, name)) for name in fields}
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:

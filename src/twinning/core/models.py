@@ -85,9 +85,12 @@ class AuditEntry(models.Model):
         rows = []
         for name, values in self.changes.items():
             label: object = name
+            choices: dict[object, object] = {}
             if model is not None:
                 with contextlib.suppress(FieldDoesNotExist):
-                    label = model._meta.get_field(name).verbose_name
+                    field = model._meta.get_field(name)
+                    label = field.verbose_name
+                    choices = dict(getattr(field, "flatchoices", None) or [])
             old, new = (values + [None, None])[:2] if isinstance(values, list) else (None, values)
-            rows.append((str(label), old, new))
+            rows.append((str(label), choices.get(old, old), choices.get(new, new)))
         return rows

@@ -202,7 +202,7 @@ def _set_status(actor: User, pairing: Pairing, status: str, note: str, extra: li
         action="transition",
         target=pairing,
         pairing=pairing,
-        changes={"status": [Status(old).label, Status(status).label]} if old != status else {},
+        changes={"status": [old, status]} if old != status else {},
         note=note,
     )
     return pairing
