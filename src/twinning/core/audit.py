@@ -31,6 +31,21 @@ def snapshot(obj: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     return {name: _plain(getattr(obj, name)) for name in fields}
 
 
+# Values only some readers may see; history shows them masked to the others.
+PRIVATE_FIELDS = frozenset({"phone", "email"})
+MASK = "***"
+
+
+def visible_changes(changes: dict[str, Any], show_private: bool) -> dict[str, Any]:
+    """The recorded changes with private values masked unless the reader may see them."""
+    if show_private:
+        return changes
+    return {
+        field: ([MASK if v else v for v in values] if field in PRIVATE_FIELDS else values)
+        for field, values in changes.items()
+    }
+
+
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
     """`{field: [old, new]}` for the fields whose value changed."""
     return {k: [before.get(k), v] for k, v in after.items() if before.get(k) != v}

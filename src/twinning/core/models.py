@@ -30,6 +30,13 @@ class Archivable(models.Model):
         return self.archived_at is not None
 
 
+def _labelled(value: object, choices: dict[object, object]) -> object:
+    """A stored value as a person reads it: a choice's label, a list joined with 、."""
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    return choices.get(value, value) if isinstance(value, str) else value
+
+
 class AuditEntry(models.Model):
     """One recorded change: who did what to which record, when, with the old and new values."""
 
@@ -92,5 +99,5 @@ class AuditEntry(models.Model):
                     label = field.verbose_name
                     choices = dict(getattr(field, "flatchoices", None) or [])
             old, new = (values + [None, None])[:2] if isinstance(values, list) else (None, values)
-            rows.append((str(label), choices.get(old, old), choices.get(new, new)))
+            rows.append((str(label), _labelled(old, choices), _labelled(new, choices)))
         return rows

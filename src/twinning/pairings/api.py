@@ -124,8 +124,7 @@ def restore_pairing(request: HttpRequest, pairing_id: int) -> Pairing:
 @router.get("/pairings/{pairing_id}/history", response=list[AuditOut], summary="Recorded changes")
 @paginate(PageNumberPagination, page_size=50)
 def pairing_history(request: HttpRequest, pairing_id: int) -> QuerySet[AuditEntry]:
-    pairing = queries.get_pairing_for(_actor(request), pairing_id)
-    return AuditEntry.objects.filter(pairing=pairing).select_related("actor")
+    return queries.history_for(_actor(request), pairing_id)
 
 
 @router.get("/pairings/{pairing_id}/bodies", response=list[BodyOut], summary="List bodies")

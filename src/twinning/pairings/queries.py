@@ -1,14 +1,17 @@
 """Reading the pairing registry, always starting from what the actor may see."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils.translation import gettext as _
 
+from twinning.core.audit import visible_changes
 from twinning.core.errors import NotFound
 from twinning.core.models import AuditEntry
 from twinning.pairings.models import Body, Contact, Member, Pairing
+from twinning.pairings.permissions import can_see_contact_details
 from twinning.regions.models import Region
 
 SORTS = {
@@ -97,10 +100,23 @@ def get_pairing_detail_for(actor: Any, pairing_id: int) -> Pairing:
     )
 
 
-def history_for(actor: Any, pairing: Pairing, limit: int = 200) -> QuerySet[AuditEntry]:
-    """The recorded changes of a pair and of everything that hangs on it, newest first."""
-    get_pairing_for(actor, pairing.pk)
-    return AuditEntry.objects.filter(pairing=pairing).select_related("actor")[:limit]
+def history_for(actor: Any, pairing_id: int) -> QuerySet[AuditEntry]:
+    """The recorded changes of a pair and of everything that hangs on it, newest first.
+
+    Phones and e-mails in them are for the readers who may see them: show entries through
+    `readable_history`, which masks them for the others.
+    """
+    pairing = get_pairing_for(actor, pairing_id)
+    return AuditEntry.objects.filter(pairing=pairing).select_related("actor", "pairing")
+
+
+def readable_history(actor: Any, entries: Iterable[AuditEntry]) -> list[AuditEntry]:
+    """Entries with private values masked where the actor may not see them."""
+    rows = list(entries)
+    for entry in rows:
+        allowed = entry.pairing is not None and can_see_contact_details(actor, entry.pairing)
+        entry.changes = visible_changes(entry.changes, allowed)
+    return rows
 
 
 def get_body_for(actor: Any, body_id: int) -> Body:

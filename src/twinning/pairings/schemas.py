@@ -5,6 +5,8 @@ from typing import Any, Literal
 
 from ninja import Field, Schema
 
+from twinning.core.audit import visible_changes
+from twinning.pairings.permissions import can_see_contact_details
 from twinning.regions.schemas import RegionRef
 
 SideName = Literal["leading", "partner"]
@@ -195,6 +197,13 @@ class AuditOut(Schema):
     @staticmethod
     def resolve_actor(obj: Any) -> str | None:
         return str(obj.actor) if obj.actor_id else None
+
+    @staticmethod
+    def resolve_changes(obj: Any, context: Any) -> dict[str, Any]:
+        """Phones and e-mails masked for readers who may not see them."""
+        actor = context["request"].auth
+        allowed = obj.pairing is not None and can_see_contact_details(actor, obj.pairing)
+        return visible_changes(obj.changes, allowed)
 
 
 class OverviewOut(Schema):

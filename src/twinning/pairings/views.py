@@ -163,7 +163,7 @@ def detail(request: HttpRequest, pairing_id: int) -> HttpResponse:
         and pairing.status in services.TRANSITIONS,
         "can_manage": perms.can_manage(actor, pairing),
         "transition_form": TransitionForm(),
-        "history": queries.history_for(actor, pairing),
+        "history": queries.readable_history(actor, queries.history_for(actor, pairing.pk)[:200]),
     }
     return render(request, "pairings/detail.html", context)
 

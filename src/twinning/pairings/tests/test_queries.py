@@ -92,4 +92,22 @@ def test_the_overview_counts_what_the_user_sees(supervisor, henan):
 
 def test_history_is_scoped_like_its_pair(jiangxi, tianjin_henan):
     with pytest.raises(NotFound):
-        queries.history_for(jiangxi, tianjin_henan)
+        queries.history_for(jiangxi, tianjin_henan.pk)
+
+
+def test_history_masks_phones_for_readers_who_may_not_see_them(henan, henan_expert, tianjin_henan):
+    from twinning.pairings import services
+
+    services.add_contact(
+        actor=henan,
+        pairing_id=tianjin_henan.pk,
+        side="partner",
+        values={"region_code": "410000", "person_name": "联络员", "phone": "0371-7654321"},
+    )
+    mine = queries.readable_history(henan, queries.history_for(henan, tianjin_henan.pk))
+    theirs = queries.readable_history(
+        henan_expert, queries.history_for(henan_expert, tianjin_henan.pk)
+    )
+    assert mine[0].changes["phone"] == [None, "0371-7654321"]
+    assert theirs[0].changes["phone"] == [None, "***"]
+    assert theirs[0].changes["person_name"] == [None, "联络员"]

@@ -1,0 +1,223 @@
+"""The pairing registry walked through in a real browser, as the people who use it would.
+
+Playwright drives Debian's chromium (`make browser-deps` installs it; no browser is downloaded)
+against pytest-django's live server, with the programme's starting record loaded. The browser
+asks for English (Accept-Language: en-US) on purpose: the UI must still start in Chinese.
+"""
+
+import os
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, Page, expect, sync_playwright
+from pytest_django.live_server_helper import LiveServer
+
+from twinning.accounts.models import User
+from twinning.conftest import TEST_PASSWORD
+from twinning.pairings.models import Pairing
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+TIMEOUT_MS = 15_000
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """One chromium for the module's tests; a missing chromium fails them, it never skips."""
+    if not Path(CHROMIUM).is_file():
+        pytest.fail(f"{CHROMIUM} is missing: run `make browser-deps` (apt-get install chromium)")
+    # Playwright's sync API keeps an event loop running in this thread, which trips Django's
+    # async-safety check whenever the test itself touches the ORM. Only for as long as it runs.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    playwright = sync_playwright().start()
+    try:
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+    finally:
+        playwright.stop()
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture
+def page_errors() -> list[str]:
+    """Uncaught JavaScript errors of the test's pages (the map script among them)."""
+    return []
+
+
+@pytest.fixture
+def page(
+    browser: Browser, live_server: LiveServer, transactional_db: None, page_errors: list[str]
+) -> Iterator[Page]:
+    context = browser.new_context(
+        base_url=live_server.url, locale="en-US", viewport={"width": 1280, "height": 900}
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    tab = context.new_page()
+    tab.on("pageerror", lambda exc: page_errors.append(str(exc)))
+    yield tab
+    context.close()
+
+
+def log_in(page: Page, user: User) -> None:
+    page.goto("/login/")
+    page.fill("#id_username", user.username)
+    page.fill("#id_password", TEST_PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page).to_have_url(re.compile(r"^https?://[^/]+/$"))  # the overview
+    expect(page.locator(".usermenu .who")).to_contain_text(user.username)
+
+
+def log_out(page: Page) -> None:
+    page.locator("header").get_by_role("button", name="退出").click()
+    expect(page).to_have_url(re.compile(r"/login/"))
+    expect(page.locator("#id_username")).to_be_visible()
+
+
+def map_lines(page: Page) -> int:
+    """Open the overview, wait for ECharts to draw the map, and count the pair lines on it."""
+    page.goto("/")
+    page.locator("#map canvas").first.wait_for()
+    page.locator("#map[data-lines]").wait_for(state="attached")
+    count = int(page.locator("#map").get_attribute("data-lines") or "-1")
+    drawn = page.evaluate(
+        "() => echarts.getInstanceByDom(document.getElementById('map'))"
+        ".getOption().series[0].data.length"
+    )
+    assert drawn == count, "the map draws as many lines as it reports"
+    return count
+
+
+def screenshot(page: Page, path: Path) -> None:
+    page.screenshot(path=str(path), full_page=True)
+    assert path.stat().st_size > 0
+
+
+def test_supervisor_sees_the_map_and_tianjin_henan_sub_pairs(
+    page: Page, supervisor: User, page_errors: list[str], tmp_path: Path
+) -> None:
+    log_in(page, supervisor)
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+    assert map_lines(page) > 20
+    screenshot(page, tmp_path / "overview.png")
+
+    page.get_by_role("navigation").get_by_role("link", name="结对").click()
+    expect(page).to_have_url(re.compile(r"/pairings/$"))
+    page.locator("form.filters select[name=province]").select_option(label="天津市")
+    expect(page).to_have_url(re.compile(r"province=120000"))  # htmx pushes the filter
+    row = (
+        page.locator("#pairing-table tbody tr")
+        .filter(has=page.get_by_role("link", name="天津市", exact=True))
+        .filter(has=page.get_by_role("link", name="河南省", exact=True))
+    )
+    expect(row).to_have_count(1)
+    row.get_by_role("link", name="天津市", exact=True).click()
+
+    expect(page.locator("#pairing-title")).to_have_text("天津市 — 河南省")
+    sub_pairs = page.locator("#sub-pairs tbody tr")
+    expect(sub_pairs).to_have_count(4)
+    pairs = {tuple(r.locator("td").all_inner_texts()[:2]) for r in sub_pairs.all()}
+    assert pairs == {
+        ("和平区", "信阳市"),
+        ("河西区", "南阳市"),
+        ("南开区", "许昌市"),
+        ("北辰区", "平顶山市"),
+    }
+    screenshot(page, tmp_path / "pair.png")
+    assert page_errors == []
+
+
+def test_ningbo_proposes_gansu_accepts_and_the_map_gains_a_line(
+    page: Page,
+    browser: Browser,
+    live_server: LiveServer,
+    supervisor: User,
+    ningbo: User,
+    gansu: User,
+    page_errors: list[str],
+    tmp_path: Path,
+) -> None:
+    # The Ministry's national map, watched from another computer before and after.
+    ministry = browser.new_context(base_url=live_server.url, locale="en-US")
+    ministry.set_default_timeout(TIMEOUT_MS)
+    national = ministry.new_page()
+    log_in(national, supervisor)
+    lines_before = map_lines(national)
+
+    log_in(page, ningbo)
+    assert map_lines(page) == Pairing.objects.visible_to(ningbo).count()
+    page.goto("/pairings/new/")
+    page.fill("#id_leading", "330200 宁波市")
+    page.fill("#id_partner", "甘肃省")
+    page.get_by_role("button", name="提交提议").click()
+    expect(page).to_have_url(re.compile(r"/pairings/\d+/$"))
+    expect(page.locator("#pairing-title")).to_have_text("宁波市 — 甘肃省")
+    expect(page.locator("#pairing-status")).to_have_text("待确认")
+    pair_url = page.url
+    screenshot(page, tmp_path / "proposed.png")
+    log_out(page)
+
+    log_in(page, gansu)
+    page.goto(pair_url)
+    expect(page.locator("#pairing-status")).to_have_text("待确认")
+    page.click("#accept-button")
+    expect(page.locator("#pairing-status")).to_have_text("协作中")
+    expect(page.locator("#accept-button")).to_have_count(0)
+    # 甘肃 had no pair before: its own map now shows exactly this one.
+    assert map_lines(page) == 1
+    screenshot(page, tmp_path / "gansu-overview.png")
+
+    assert map_lines(national) == lines_before + 1
+    ministry.close()
+    pairing = Pairing.objects.get(leading_region_id="330200", partner_region_id="620000")
+    assert pairing.status == Pairing.Status.ACTIVE
+    assert page_errors == []
+
+
+def test_outsider_gets_404_for_a_pair_of_others(
+    page: Page, jiangxi: User, pair: Callable[[str, str], Pairing]
+) -> None:
+    shenzhen_sichuan = pair("440300", "510000")
+    log_in(page, jiangxi)
+    response = page.goto(f"/pairings/{shenzhen_sichuan.pk}/")
+    assert response is not None
+    assert response.status == 404
+    expect(page.locator("h1")).to_have_text("页面不存在")
+    expect(page.locator("body")).not_to_contain_text("深圳市")
+
+
+def test_self_pair_shows_the_error_beside_the_field_and_creates_nothing(
+    page: Page, ningbo: User
+) -> None:
+    log_in(page, ningbo)
+    before = Pairing.objects.count()
+    page.goto("/pairings/new/")
+    page.fill("#id_leading", "宁波市")
+    page.fill("#id_partner", "宁波市")
+    page.get_by_role("button", name="提交提议").click()
+    expect(page).to_have_url(re.compile(r"/pairings/new/$"))
+    partner_field = page.locator(".field.has-error").filter(has=page.locator("#id_partner"))
+    expect(partner_field.locator(".field-errors")).to_contain_text("一个地区不能与自身结对")
+    expect(page.locator("#id_partner")).to_have_value("宁波市")
+    assert Pairing.objects.count() == before
+
+
+def test_choosing_english_switches_the_interface(page: Page, jiangxi: User) -> None:
+    log_in(page, jiangxi)
+    html = page.locator("html")
+    expect(html).to_have_attribute("lang", "zh-hans")  # Chinese although the browser asks en
+    with page.expect_navigation():
+        page.locator("header select[name=language]").select_option("en")
+    expect(html).to_have_attribute("lang", "en")
+    cookies = {c["name"]: c["value"] for c in page.context.cookies()}
+    assert cookies.get("django_language") == "en"
+    page.goto("/pairings/")
+    expect(html).to_have_attribute("lang", "en")  # the choice sticks across pages
