@@ -14,7 +14,9 @@ T = TypeVar("T")
 def apply_domain_error(form: forms.Form, exc: Invalid | Conflict) -> None:
     """Put a service's error on the field it names, or on the form as a whole."""
     placed = False
-    for field, messages in exc.fields.items():
+    renamed: dict[str, str] = getattr(form, "service_fields", {})
+    for service_field, messages in exc.fields.items():
+        field = renamed.get(service_field, service_field)
         target = field if field in form.fields else None
         for message in messages:
             form.add_error(target, message)

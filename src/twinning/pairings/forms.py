@@ -52,6 +52,9 @@ class RegionListField(forms.CharField):
 
 
 class ProposeForm(StyledForm):
+    # The services name the regions' model fields; errors about them belong beside these inputs.
+    service_fields = {"leading_region": "leading", "partner_region": "partner"}
+
     leading = RegionField(label=_("先行方"), help_text=_("输入区划名称或 6 位代码，如“宁波市”。"))
     partner = RegionField(label=_("结对方"))
     parent = forms.ModelChoiceField(
