@@ -71,7 +71,7 @@ check: lint typecheck
 
 # Rebuild the English catalogue after changing strings (needs gettext's msgfmt).
 messages:
-	cd src/twinning && ../../$(BIN)/django-admin makemessages -l en --no-location --no-obsolete -i "*/tests/*"
+	cd src/twinning && ../../$(BIN)/django-admin makemessages -l en --no-location --no-obsolete -i "*/tests/*" -i "*/programme_data.py" -i "*/demo.py"
 	cd src/twinning && ../../$(BIN)/django-admin compilemessages -l en
 
 bench: install-dev

@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from twinning.accounts.models import ApiToken, Organisation, Role, User
 from twinning.core import audit
@@ -97,7 +98,7 @@ def create_user(
 @transaction.atomic
 def record_password_change(*, actor: User) -> None:
     """Note in the audit trail that a user changed their password (never the password itself)."""
-    audit.record(actor=actor, action="update", target=actor, note=_("修改了密码"))
+    audit.record(actor=actor, action="update", target=actor, note=gettext_noop("修改了密码"))
 
 
 @transaction.atomic
@@ -127,7 +128,7 @@ def revoke_token(*, actor: User, token_id: int) -> ApiToken:
         raise Conflict(_("令牌已被吊销。"), code="already_revoked")
     token.revoked_at = timezone.now()
     token.save(update_fields=["revoked_at"])
-    audit.record(actor=actor, action="archive", target=token, note=_("吊销令牌"))
+    audit.record(actor=actor, action="archive", target=token, note=gettext_noop("吊销令牌"))
     return token
 
 

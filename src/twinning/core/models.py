@@ -6,6 +6,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 
@@ -42,7 +43,7 @@ class AuditEntry(models.Model):
 
     class Action(models.TextChoices):
         CREATE = "create", _("创建")
-        UPDATE = "update", _("修改")
+        UPDATE = "update", pgettext_lazy("audit action", "修改")
         TRANSITION = "transition", _("状态变更")
         ARCHIVE = "archive", _("归档")
         RESTORE = "restore", _("恢复")
@@ -81,6 +82,16 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.target_label}"
+
+    # Notes and labels the platform writes itself are stored untranslated (gettext_noop) and
+    # translated when shown; what people typed passes through unchanged.
+    @property
+    def note_display(self) -> str:
+        return gettext(self.note) if self.note else ""
+
+    @property
+    def target_display(self) -> str:
+        return gettext(self.target_label)
 
     @property
     def change_rows(self) -> list[tuple[str, object, object]]:

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 @dataclass(frozen=True)
@@ -16,5 +17,5 @@ class NavEntry:
 
 NAVIGATION: list[NavEntry] = [
     NavEntry("overview", _("概览"), "overview"),
-    NavEntry("pairings:list", _("结对"), "pairings:"),
+    NavEntry("pairings:list", pgettext_lazy("navigation", "结对"), "pairings:"),
 ]

@@ -145,7 +145,7 @@ class MemberForm(PersonForm):
 
 
 class ContactForm(PersonForm):
-    region = RegionField(label=_("所在区划"), help_text=_("联络员所在层级，如省、市或区。"))
+    region = RegionField(label=_("所在区划"), help_text=_("联络员所在的省、市或区县。"))
     counterpart = forms.ModelChoiceField(
         label=_("对口联络员"), queryset=Pairing.objects.none(), required=False
     )

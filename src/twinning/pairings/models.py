@@ -221,7 +221,7 @@ class Contact(Archivable):
         verbose_name=_("所在区划"),
         on_delete=models.PROTECT,
         related_name="+",
-        help_text=_("联络员所在层级：省、市或区县。"),
+        help_text=_("联络员所在的省、市或区县。"),
     )
     person_name = models.CharField(_("姓名"), max_length=50)
     position = models.CharField(_("职务"), max_length=100, blank=True)

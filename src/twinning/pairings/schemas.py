@@ -199,6 +199,10 @@ class AuditOut(Schema):
         return str(obj.actor) if obj.actor_id else None
 
     @staticmethod
+    def resolve_note(obj: Any) -> str:
+        return str(obj.note_display)
+
+    @staticmethod
     def resolve_changes(obj: Any, context: Any) -> dict[str, Any]:
         """Phones and e-mails masked for readers who may not see them."""
         actor = context["request"].auth

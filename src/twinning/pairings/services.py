@@ -12,6 +12,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from twinning.accounts.models import User
 from twinning.core import audit
@@ -232,7 +233,11 @@ def accept_pairing(*, actor: User, pairing_id: int, note: str = "") -> Pairing:
     if waiting - mine:
         pairing.save(update_fields=[*fields, "updated_at"])
         audit.record(
-            actor=actor, action="update", target=pairing, pairing=pairing, note=_("一方已确认")
+            actor=actor,
+            action="update",
+            target=pairing,
+            pairing=pairing,
+            note=gettext_noop("一方已确认"),
         )
         return pairing
     if pairing.established_on is None:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop, ngettext
 
 from twinning.core import audit
 from twinning.core.errors import Invalid
@@ -36,6 +37,7 @@ class RegionRow:
     official: bool = True
     lng: float | None = None
     lat: float | None = None
+    line: int = 0  # where the row stands in its file, for error messages
 
 
 @dataclass
@@ -57,7 +59,12 @@ class RegionImportError(Invalid):
 
     def __init__(self, errors: list[RowError]) -> None:
         super().__init__(
-            _("区划文件有 %(count)d 处错误，未做任何更改。") % {"count": len(errors)},
+            ngettext(
+                "区划文件有 %(count)d 处错误，未做任何更改。",
+                "区划文件有 %(count)d 处错误，未做任何更改。",
+                len(errors),
+            )
+            % {"count": len(errors)},
             code="invalid_regions_file",
         )
         self.errors = errors
@@ -76,8 +83,12 @@ def short_name_for(name: str, level: str) -> str:
     return short
 
 
-def parse_divisions_csv(text: str) -> list[RegionRow]:
-    """Rows of a `code,name,level,parent_code` file; raises RegionImportError listing bad rows."""
+def parse_divisions_csv(text: str) -> tuple[list[RegionRow], list[RowError]]:
+    """Rows of a `code,name,level,parent_code` file and the problems of single rows.
+
+    A wrong header stops at once (RegionImportError); other problems are collected so that one
+    run lists every bad row.
+    """
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
     header = next(reader, None)
     if header is None or [h.strip() for h in header] != HEADER:
@@ -95,11 +106,11 @@ def parse_divisions_csv(text: str) -> list[RegionRow]:
             )
             continue
         code, name, level, parent_code = (v.strip() for v in values)
-        rows.append(RegionRow(code=code, name=name, level=level, parent_code=parent_code))
+        rows.append(
+            RegionRow(code=code, name=name, level=level, parent_code=parent_code, line=line_number)
+        )
         errors.extend(RowError(line_number, m) for m in _row_problems(rows[-1]))
-    if errors:
-        raise RegionImportError(errors)
-    return rows
+    return rows, errors
 
 
 def _row_problems(row: RegionRow) -> list[str]:
@@ -119,41 +130,41 @@ def _row_problems(row: RegionRow) -> list[str]:
     return problems
 
 
-def _check_tree(rows: list[RegionRow], line_of: dict[str, int]) -> list[RowError]:
-    """Duplicates and parents that exist neither in the file nor in the database."""
+def _check_tree(rows: list[RegionRow], bad_lines: set[int]) -> list[RowError]:
+    """Duplicates, and parents that exist neither in the file nor in the database.
+
+    Rows that already have a problem of their own (`bad_lines`) are not judged on their parent.
+    """
     errors: list[RowError] = []
     levels = {r.code: r.level for r in rows}
     seen: set[str] = set()
     for row in rows:
         if row.code in seen:
-            errors.append(
-                RowError(line_of[row.code], _("区划代码 %(code)s 重复。") % {"code": row.code})
-            )
+            errors.append(RowError(row.line, _("区划代码 %(code)s 重复。") % {"code": row.code}))
         seen.add(row.code)
     missing = {r.parent_code for r in rows if r.parent_code and r.parent_code not in levels}
     known = dict(Region.objects.filter(code__in=missing).values_list("code", "level"))
     levels.update(known)
     for row in rows:
-        if not row.parent_code:
+        if not row.parent_code or row.line in bad_lines:
             continue
         parent_level = levels.get(row.parent_code)
         if parent_level is None:
             errors.append(
                 RowError(
-                    line_of[row.code],
+                    row.line,
                     _("上级代码 %(code)s 不存在。") % {"code": row.parent_code},
                 )
             )
-        elif LEVEL_ORDER[parent_level] >= LEVEL_ORDER[row.level]:
-            errors.append(RowError(line_of[row.code], _("上级区划的级别应高于本级。")))
+        elif LEVEL_ORDER.get(parent_level, -1) >= LEVEL_ORDER.get(row.level, 99):
+            errors.append(RowError(row.line, _("上级区划的级别应高于本级。")))
     return errors
 
 
 def import_regions_csv(*, actor: "User | None", text: str) -> ImportResult:
     """Load a divisions file: idempotent, and on any bad row nothing changes."""
-    rows = parse_divisions_csv(text)
-    line_of = {row.code: index for index, row in enumerate(rows, start=2)}
-    errors = _check_tree(rows, line_of)
+    rows, errors = parse_divisions_csv(text)
+    errors += _check_tree(rows, {error.line for error in errors})
     if errors:
         raise RegionImportError(sorted(errors, key=lambda e: e.line))
     return upsert_regions(actor=actor, rows=rows)
@@ -197,7 +208,7 @@ def upsert_regions(*, actor: "User | None", rows: list[RegionRow]) -> ImportResu
             actor=actor,
             action="import",
             target_type="regions.region",
-            target_label=_("行政区划导入"),
+            target_label=gettext_noop("行政区划导入"),
             changes={
                 "created": [None, result.created],
                 "updated": [None, result.updated],
