@@ -45,13 +45,14 @@ run: setup
 	@echo "Serving on http://127.0.0.1:8000 (Ctrl-C to stop)"
 	$(BIN)/twinning run 127.0.0.1:8000
 
-# Debian's chromium and a CJK font for the browser tests (installed when missing and run as root).
+# Debian's chromium and a CJK font for the browser tests, gettext for the catalogue check
+# (installed when missing and run as root).
 browser-deps:
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi "wenquanyi micro hei"; then \
+	@if [ ! -x /usr/bin/chromium ] || ! command -v msgfmt >/dev/null || ! fc-list 2>/dev/null | grep -qi "wenquanyi micro hei"; then \
 	  if [ "$$(id -u)" = "0" ]; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei gettext >/dev/null; \
 	  else \
-	    echo "Install chromium and fonts-wqy-microhei (sudo apt-get install chromium fonts-wqy-microhei)"; exit 1; \
+	    echo "Install them: sudo apt-get install chromium fonts-wqy-microhei gettext"; exit 1; \
 	  fi; \
 	fi
 
