@@ -49,7 +49,7 @@ def region_scope_q(user: "User | Any", *region_lookups: str) -> Q:
     if is_ministry(user):
         return Q()
     path = user_region_path(user)
-    if path is None:
+    if path is None or not region_lookups:
         return Q(pk__in=[])
     condition = Q()
     for lookup in region_lookups:

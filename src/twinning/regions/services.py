@@ -170,6 +170,15 @@ def import_regions_csv(*, actor: "User | None", text: str) -> ImportResult:
     return upsert_regions(actor=actor, rows=rows)
 
 
+def _move_descendants(old_path: str, new_path: str, existing: dict[str, Region]) -> None:
+    """A region moved under another parent: the paths of everything inside it follow."""
+    for child in Region.objects.filter(path__startswith=old_path).exclude(path=old_path):
+        child.path = new_path + child.path.removeprefix(old_path)
+        child.save(update_fields=["path"])
+        if child.code in existing:
+            existing[child.code].path = child.path
+
+
 @transaction.atomic
 def upsert_regions(*, actor: "User | None", rows: list[RegionRow]) -> ImportResult:
     """Create or update regions, parents first, and record one import entry."""
@@ -181,7 +190,7 @@ def upsert_regions(*, actor: "User | None", rows: list[RegionRow]) -> ImportResu
             "name": row.name,
             "short_name": short_name_for(row.name, row.level),
             "level": row.level,
-            "parent": parent,
+            "parent_id": parent.code if parent else None,
             "path": f"{parent.path if parent else '/'}{row.code}/",
             "official": row.official,
         }
@@ -198,9 +207,12 @@ def upsert_regions(*, actor: "User | None", rows: list[RegionRow]) -> ImportResu
         if not changed:
             result.unchanged += 1
             continue
+        old_path = region.path
         for name in changed:
             setattr(region, name, values[name])
-        region.save(update_fields=changed)
+        region.save(update_fields=[name.removesuffix("_id") for name in changed])
+        if region.path != old_path:
+            _move_descendants(old_path, region.path, existing)
         result.updated += 1
         result.changed_codes.append(row.code)
     if result.created or result.updated:

@@ -12,6 +12,7 @@ from twinning.regions.models import Region
 from twinning.regions.services import (
     ImportResult,
     RegionImportError,
+    RegionRow,
     import_regions_csv,
     short_name_for,
 )
@@ -322,3 +323,15 @@ class TestProgrammeRegions:
         assert provinces.get(code="150000").short_name == "内蒙古"
         assert provinces.get(code="450000").short_name == "广西"
         assert provinces.get(code="650000").short_name == "新疆"
+
+
+def test_moving_a_region_moves_everything_inside_it() -> None:
+    from twinning.regions.services import upsert_regions as upsert
+
+    upsert(actor=None, rows=[RegionRow("419900", "测试市", "prefecture", "410000")])
+    upsert(actor=None, rows=[RegionRow("419901", "测试县", "county", "419900")])
+
+    upsert(actor=None, rows=[RegionRow("419900", "测试市", "prefecture", "420000")])
+
+    assert Region.objects.get(code="419900").path == "/420000/419900/"
+    assert Region.objects.get(code="419901").path == "/420000/419900/419901/"
