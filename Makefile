@@ -3,7 +3,6 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 VENDOR := src/twinning/core/static/vendor
-export DJANGO_SETTINGS_MODULE ?= twinning.config.settings
 
 .PHONY: run test install install-dev assets setup lint typecheck check browser-deps messages bench clean
 
@@ -57,7 +56,7 @@ browser-deps:
 	fi
 
 test: install-dev assets browser-deps
-	$(BIN)/pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=twinning.config.settings_test $(BIN)/pytest $(PYTEST_ARGS)
 
 lint:
 	$(BIN)/ruff check src bench
@@ -72,8 +71,8 @@ check: lint typecheck
 
 # Rebuild the English catalogue after changing strings (needs gettext's msgfmt).
 messages:
-	cd src/twinning && ../../$(BIN)/django-admin makemessages -l en --no-location --no-obsolete -i "*/tests/*" -i "*/programme_data.py" -i "*/demo.py"
-	cd src/twinning && ../../$(BIN)/django-admin compilemessages -l en
+	cd src/twinning && DJANGO_SETTINGS_MODULE=twinning.config.settings ../../$(BIN)/django-admin makemessages -l en --no-location --no-obsolete -i "*/tests/*" -i "*/programme_data.py" -i "*/demo.py"
+	cd src/twinning && DJANGO_SETTINGS_MODULE=twinning.config.settings ../../$(BIN)/django-admin compilemessages -l en
 
 bench: install-dev
 	$(BIN)/python bench/registry.py

@@ -16,18 +16,19 @@ from twinning.pairings.schemas import (
     AuditOut,
     BodyIn,
     BodyOut,
-    BodyUpdateIn,
+    BodyPatchIn,
     ContactIn,
     ContactOut,
-    ContactUpdateIn,
+    ContactPatchIn,
     MemberIn,
     MemberOut,
+    MemberPatchIn,
     NoteIn,
     OverviewOut,
     PairingDetailOut,
     PairingOut,
+    PairingPatchIn,
     PairingProposeIn,
-    PairingUpdateIn,
     TransitionIn,
 )
 
@@ -51,6 +52,11 @@ class ArchivedQuery(Schema):
 
 def _actor(request: HttpRequest) -> Any:
     return request.auth  # type: ignore[attr-defined]
+
+
+def _sent(payload: Schema) -> dict[str, Any]:
+    """PATCH semantics: the fields the client sent, and only those."""
+    return payload.dict(exclude_unset=True)
 
 
 def _with_details(actor: Any, pairing: Pairing, rows: Iterable[Any]) -> list[Any]:
@@ -85,8 +91,9 @@ def get_pairing(request: HttpRequest, pairing_id: int) -> Pairing:
 
 
 @router.patch("/pairings/{pairing_id}", response=PairingDetailOut, summary="Edit a pair")
-def update_pairing(request: HttpRequest, pairing_id: int, payload: PairingUpdateIn) -> Pairing:
-    services.update_pairing(actor=_actor(request), pairing_id=pairing_id, **payload.dict())
+def update_pairing(request: HttpRequest, pairing_id: int, payload: PairingPatchIn) -> Pairing:
+    values = _sent(payload)
+    services.update_pairing(actor=_actor(request), pairing_id=pairing_id, values=values)
     return queries.get_pairing_detail_for(_actor(request), pairing_id)
 
 
@@ -138,8 +145,8 @@ def create_body(request: HttpRequest, pairing_id: int, payload: BodyIn) -> tuple
 
 
 @router.patch("/bodies/{body_id}", response=BodyOut, summary="Edit a body")
-def update_body(request: HttpRequest, body_id: int, payload: BodyUpdateIn) -> Body:
-    return services.update_body(actor=_actor(request), body_id=body_id, **payload.dict())
+def update_body(request: HttpRequest, body_id: int, payload: BodyPatchIn) -> Body:
+    return services.update_body(actor=_actor(request), body_id=body_id, values=_sent(payload))
 
 
 @router.post("/bodies/{body_id}/archive", response=BodyOut, summary="Archive a body")
@@ -166,9 +173,9 @@ def add_member(request: HttpRequest, body_id: int, payload: MemberIn) -> tuple[i
 
 
 @router.patch("/members/{member_id}", response=MemberOut, summary="Edit a member")
-def update_member(request: HttpRequest, member_id: int, payload: MemberIn) -> Member:
+def update_member(request: HttpRequest, member_id: int, payload: MemberPatchIn) -> Member:
     member = services.update_member(
-        actor=_actor(request), member_id=member_id, values=payload.dict()
+        actor=_actor(request), member_id=member_id, values=_sent(payload)
     )
     return _with_details(_actor(request), member.body.pairing, [member])[0]  # type: ignore[no-any-return]
 
@@ -208,9 +215,9 @@ def add_contact(request: HttpRequest, pairing_id: int, payload: ContactIn) -> tu
 
 
 @router.patch("/contacts/{contact_id}", response=ContactOut, summary="Edit a contact")
-def update_contact(request: HttpRequest, contact_id: int, payload: ContactUpdateIn) -> Contact:
+def update_contact(request: HttpRequest, contact_id: int, payload: ContactPatchIn) -> Contact:
     contact = services.update_contact(
-        actor=_actor(request), contact_id=contact_id, values=payload.dict()
+        actor=_actor(request), contact_id=contact_id, values=_sent(payload)
     )
     return _with_details(_actor(request), contact.pairing, [contact])[0]  # type: ignore[no-any-return]
 

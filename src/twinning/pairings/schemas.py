@@ -66,11 +66,13 @@ class PairingProposeIn(Schema):
     notes: str = Field("", max_length=5000)
 
 
-class PairingUpdateIn(Schema):
-    focus_city_codes: list[str] = Field(default_factory=list, max_length=50)
+class PairingPatchIn(Schema):
+    """Only the fields sent are changed."""
+
+    focus_city_codes: list[str] | None = Field(None, max_length=50)
     established_on: dt.date | None = None
-    source: str = Field("", max_length=200)
-    notes: str = Field("", max_length=5000)
+    source: str | None = Field(None, max_length=200)
+    notes: str | None = Field(None, max_length=5000)
 
 
 class NoteIn(Schema):
@@ -89,9 +91,11 @@ class BodyIn(Schema):
     duties: str = Field("", max_length=5000)
 
 
-class BodyUpdateIn(Schema):
-    name: str = Field(..., min_length=1, max_length=100)
-    duties: str = Field("", max_length=5000)
+class BodyPatchIn(Schema):
+    """Only the fields sent are changed."""
+
+    name: str | None = Field(None, min_length=1, max_length=100)
+    duties: str | None = Field(None, max_length=5000)
 
 
 class BodyOut(Schema):
@@ -158,8 +162,29 @@ class ContactIn(PersonFields):
     counterpart_id: int | None = None
 
 
-class ContactUpdateIn(PersonFields):
-    region_code: str = Field(..., max_length=6)
+class MemberPatchIn(Schema):
+    """Only the fields sent are changed."""
+
+    person_name: str | None = Field(None, min_length=1, max_length=50)
+    position: str | None = Field(None, max_length=100)
+    unit: str | None = Field(None, max_length=100)
+    phone: str | None = Field(None, max_length=30)
+    email: str | None = Field(None, max_length=254)
+    body_role: str | None = Field(None, max_length=50)
+    duty_area: DutyAreaName | None = None
+    start_date: dt.date | None = None
+    end_date: dt.date | None = None
+
+
+class ContactPatchIn(Schema):
+    """Only the fields sent are changed."""
+
+    person_name: str | None = Field(None, min_length=1, max_length=50)
+    position: str | None = Field(None, max_length=100)
+    unit: str | None = Field(None, max_length=100)
+    phone: str | None = Field(None, max_length=30)
+    email: str | None = Field(None, max_length=254)
+    region_code: str | None = Field(None, max_length=6)
     counterpart_id: int | None = None
 
 

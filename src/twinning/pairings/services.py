@@ -140,6 +140,9 @@ def propose_pairing(
     if leading.code == partner.code:
         message = _("一个地区不能与自身结对。")
         raise Invalid(message, code="self_pair", fields={"partner_region": [message]})
+    if _inside(leading, partner) or _inside(partner, leading):
+        message = _("结对双方不能是包含关系（如一个省与其下辖的市）。")
+        raise Invalid(message, code="nested_regions", fields={"partner_region": [message]})
     parent = _check_parent(actor, parent_id, leading, partner)
     cities = [_region(code, "focus_cities") for code in focus_city_codes]
     _check_focus_cities(partner, cities)
@@ -222,6 +225,7 @@ def _require_proposed(pairing: Pairing) -> None:
 def accept_pairing(*, actor: User, pairing_id: int, note: str = "") -> Pairing:
     """The other side accepts a proposal; once both sides have, the pair is active."""
     pairing = _locked(actor, pairing_id)
+    require(bool(perms.can_respond(actor, pairing)), _("只有结对双方的协调员可以确认该结对。"))
     _require_proposed(pairing)
     waiting = {s for s in (Side.LEADING, Side.PARTNER) if pairing.accepted_at(s) is None}
     mine = perms.can_respond(actor, pairing) & waiting
@@ -250,8 +254,8 @@ def accept_pairing(*, actor: User, pairing_id: int, note: str = "") -> Pairing:
 def decline_pairing(*, actor: User, pairing_id: int, note: str = "") -> Pairing:
     """Either side's coordinator declines (or withdraws) a proposal."""
     pairing = _locked(actor, pairing_id)
-    _require_proposed(pairing)
     require(bool(perms.can_respond(actor, pairing)), _("只有结对双方的协调员可以谢绝该结对。"))
+    _require_proposed(pairing)
     return _set_status(actor, pairing, Status.DECLINED, note, [])
 
 
@@ -271,25 +275,21 @@ def transition_pairing(*, actor: User, pairing_id: int, to_status: str, note: st
 
 
 @transaction.atomic
-def update_pairing(
-    *,
-    actor: User,
-    pairing_id: int,
-    established_on: dt.date | None,
-    source: str,
-    notes: str,
-    focus_city_codes: Iterable[str],
-) -> Pairing:
-    """Edit the pair's own record (its two regions and parent do not change)."""
+def update_pairing(*, actor: User, pairing_id: int, values: dict[str, Any]) -> Pairing:
+    """Edit the pair's own record: the fields named in `values` (established_on, source, notes,
+    focus_city_codes); its two regions and parent do not change."""
     pairing = _locked(actor, pairing_id)
     require(perms.can_manage(actor, pairing), _("只有结对双方的协调员可以修改结对信息。"))
     before = _snapshot(pairing, PAIRING_FIELDS)
-    cities = [_region(code, "focus_cities") for code in focus_city_codes]
-    _check_focus_cities(pairing.partner_region, cities)
-    pairing.established_on, pairing.source, pairing.notes = established_on, source, notes
+    fields = [f for f in ("established_on", "source", "notes") if f in values]
+    for name in fields:
+        setattr(pairing, name, values[name])
     _clean(pairing, exclude=["parent", "proposed_by"])
-    pairing.save(update_fields=["established_on", "source", "notes", "updated_at"])
-    pairing.focus_cities.set(cities)
+    if "focus_city_codes" in values:
+        cities = [_region(code, "focus_cities") for code in values["focus_city_codes"] or []]
+        _check_focus_cities(pairing.partner_region, cities)
+        pairing.focus_cities.set(cities)
+    pairing.save(update_fields=[*fields, "updated_at"])
     changes = audit.diff(before, _snapshot(pairing, PAIRING_FIELDS))
     if changes:
         audit.record(actor=actor, action="update", target=pairing, pairing=pairing, changes=changes)
@@ -329,6 +329,8 @@ def archive_pairing(*, actor: User, pairing_id: int) -> Pairing:
 def restore_pairing(*, actor: User, pairing_id: int) -> Pairing:
     pairing = _locked(actor, pairing_id)
     require(perms.can_manage(actor, pairing), _("只有结对双方的协调员可以恢复结对。"))
+    if pairing.parent is not None and pairing.parent.archived_at is not None:
+        raise Conflict(_("上级结对已归档，请先恢复上级结对。"), code="parent_archived")
     if pairing.status in Pairing.LIVE_STATUSES:
         _check_duplicate(pairing.leading_region, pairing.partner_region, exclude_pk=pairing.pk)
     result: Pairing = _restore(actor, pairing, pairing)
@@ -379,10 +381,12 @@ def create_body(
 
 
 @transaction.atomic
-def update_body(*, actor: User, body_id: int, name: str, duties: str) -> Body:
+def update_body(*, actor: User, body_id: int, values: dict[str, Any]) -> Body:
+    """Rename a body or change its duties (the fields named in `values`)."""
     body = queries.get_body_for(actor, body_id)
     _require_side(actor, body.pairing, body.side)
-    result: Body = _apply(actor, body, body.pairing, BODY_FIELDS, {"name": name, "duties": duties})
+    changes = {k: v for k, v in values.items() if k in BODY_FIELDS}
+    result: Body = _apply(actor, body, body.pairing, BODY_FIELDS, changes)
     return result
 
 
@@ -430,7 +434,7 @@ def update_member(*, actor: User, member_id: int, values: dict[str, Any]) -> Mem
     member = queries.get_member_for(actor, member_id)
     pairing = member.body.pairing
     _require_side(actor, pairing, member.body.side)
-    _check_dates({**audit.snapshot(member, ["start_date", "end_date"]), **values})
+    _check_dates({"start_date": member.start_date, "end_date": member.end_date, **values})
     result: Member = _apply(actor, member, pairing, MEMBER_FIELDS, values)
     return result
 

@@ -232,10 +232,12 @@ def edit(request: HttpRequest, pairing_id: int) -> HttpResponse:
         lambda d: services.update_pairing(
             actor=actor,
             pairing_id=pairing_id,
-            established_on=d["established_on"],
-            source=d["source"],
-            notes=d["notes"],
-            focus_city_codes=d["focus_cities"],
+            values={
+                "established_on": d["established_on"],
+                "source": d["source"],
+                "notes": d["notes"],
+                "focus_city_codes": d["focus_cities"],
+            },
         ),
     )
     if done is not None:
@@ -307,7 +309,9 @@ def body_edit(request: HttpRequest, body_id: int) -> HttpResponse:
         _("只有本方的协调员和成员可以维护本方信息。"),
     )
     form = BodyEditForm(request.POST or None, initial={"name": body.name, "duties": body.duties})
-    done = submit(request, form, lambda d: services.update_body(actor=actor, body_id=body_id, **d))
+    done = submit(
+        request, form, lambda d: services.update_body(actor=actor, body_id=body_id, values=d)
+    )
     if done is not None:
         messages.success(request, _("已保存。"))
         return _back(body.pairing_id)

@@ -398,6 +398,21 @@ def test_a_declined_pair_can_be_proposed_again(api: ApiFor, tianjin: User, gansu
     assert data["status"] == "proposed"
 
 
+def test_a_ministry_proposal_waits_for_both_sides(
+    api: ApiFor, supervisor: User, tianjin: User, gansu: User
+) -> None:
+    proposal = {"leading_code": TIANJIN, "partner_code": GANSU}
+    created = ok(post(api(supervisor), "/pairings", proposal), 201)
+
+    first = ok(post(api(tianjin), f"/pairings/{created['id']}/accept"))
+    second = ok(post(api(gansu), f"/pairings/{created['id']}/accept"))
+
+    assert (created["leading_accepted_at"], created["partner_accepted_at"]) == (None, None)
+    assert first["status"] == "proposed"
+    assert first["leading_accepted_at"] is not None
+    assert second["status"] == "active"
+
+
 def test_a_sub_pair_is_proposed_under_its_parent(
     api: ApiFor, tianjin: User, tianjin_henan: Pairing
 ) -> None:
@@ -575,6 +590,22 @@ def test_restoring_a_pair_that_was_set_up_again_is_a_duplicate(
         response = post(client, f"/pairings/{nankai_xuchang.pk}/restore")
 
     assert_problem(response, 409, "duplicate_pair")
+
+
+def test_a_sub_pair_cannot_be_restored_under_an_archived_parent(
+    api: ApiFor, tianjin: User, tianjin_henan: Pairing, sub_pairs: list[Pairing]
+) -> None:
+    # Archiving requires the sub-pairs to go first; restoring one alone would undo that rule.
+    for sub_pair in sub_pairs:
+        services.archive_pairing(actor=tianjin, pairing_id=sub_pair.pk)
+    services.archive_pairing(actor=tianjin, pairing_id=tianjin_henan.pk)
+    client = api(tianjin)
+
+    with unchanged():
+        response = post(client, f"/pairings/{sub_pairs[2].pk}/restore")
+
+    assert response.status_code == 409, response.content
+    assert response["Content-Type"].startswith("application/problem+json")
 
 
 # --- bodies ------------------------------------------------------------------------------------

@@ -197,16 +197,44 @@ class TestLifecycle:
         services.update_pairing(
             actor=henan,
             pairing_id=tianjin_henan.pk,
-            established_on=dt.date(2021, 3, 1),
-            source=tianjin_henan.source,
-            notes="新的备注",
-            focus_city_codes=["411000"],
+            values={
+                "established_on": dt.date(2021, 3, 1),
+                "notes": "新的备注",
+                "focus_city_codes": ["411000"],
+            },
         )
         entry = AuditEntry.objects.filter(pairing=tianjin_henan, action="update").latest("id")
         assert entry.actor == henan
         assert entry.changes["notes"][1] == "新的备注"
         assert entry.changes["established_on"] == ["2021-02-07", "2021-03-01"]
         assert entry.changes["focus_cities"] == [[], ["许昌市"]]
+
+    def test_a_partial_update_leaves_other_fields_alone(self, tianjin_henan, henan):
+        source = tianjin_henan.source
+        services.update_pairing(
+            actor=henan, pairing_id=tianjin_henan.pk, values={"notes": "只改备注"}
+        )
+        tianjin_henan.refresh_from_db()
+        assert tianjin_henan.source == source
+        assert tianjin_henan.notes == "只改备注"
+        assert tianjin_henan.established_on == dt.date(2021, 2, 7)
+
+    def test_a_region_cannot_pair_with_a_region_inside_it(self, tianjin):
+        before = _state()
+        with pytest.raises(Invalid) as exc:
+            services.propose_pairing(actor=tianjin, leading_code="120000", partner_code="120104")
+        assert exc.value.code == "nested_regions"
+        assert _state() == before
+
+    def test_a_sub_pair_cannot_be_restored_under_an_archived_parent(self, admin_user, pair):
+        parent = pair("120000", "410000")
+        children = list(parent.children.all())
+        for child in children:
+            services.archive_pairing(actor=admin_user, pairing_id=child.pk)
+        services.archive_pairing(actor=admin_user, pairing_id=parent.pk)
+        with pytest.raises(Conflict) as exc:
+            services.restore_pairing(actor=admin_user, pairing_id=children[0].pk)
+        assert exc.value.code == "parent_archived"
 
     def test_archiving_a_parent_with_live_sub_pairs_is_refused(self, tianjin_henan, tianjin):
         with pytest.raises(Conflict) as exc:
