@@ -11,21 +11,13 @@ from twinning.accounts.models import ApiToken, Role, User
 from twinning.accounts.services import create_token
 from twinning.accounts.tests.factories import UserFactory
 from twinning.core.models import AuditEntry
+from twinning.core.testing import assert_problem
 
 ApiClient = Callable[[User], Client]
 
 
 def body(response: Any) -> Any:
     return json.loads(response.content)
-
-
-def assert_problem(response: Any, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status
-    assert response["Content-Type"].startswith("application/problem+json")
-    problem: dict[str, Any] = body(response)
-    assert problem["status"] == status
-    assert problem["code"] == code
-    return problem
 
 
 def bearer(secret: str) -> Client:

@@ -20,8 +20,10 @@ from django.utils import timezone
 from twinning.accounts.models import User
 from twinning.accounts.services import create_token, revoke_token
 from twinning.core.models import AuditEntry
+from twinning.core.testing import assert_problem
 from twinning.pairings import services
 from twinning.pairings.models import Body, Contact, Member, Pairing, Side
+from twinning.pairings.tests.helpers import db_state
 
 API = "/api/v1"
 ApiFor = Callable[[User], Client]
@@ -34,41 +36,12 @@ NANKAI, HEXI, XUCHANG, NANYANG, LUZHOU = "120104", "120103", "411000", "411300",
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def db_state() -> dict[str, Any]:
-    """Every row the pairings API can write, plus the size of the audit trail."""
-    return {
-        "pairings": list(Pairing.objects.order_by("pk").values()),
-        "focus_cities": list(
-            Pairing.focus_cities.through.objects.order_by("pk").values_list(
-                "pairing_id", "region_id"
-            )
-        ),
-        "bodies": list(Body.objects.order_by("pk").values()),
-        "members": list(Member.objects.order_by("pk").values()),
-        "contacts": list(Contact.objects.order_by("pk").values()),
-        "audit_entries": AuditEntry.objects.count(),
-    }
-
-
 @contextmanager
 def unchanged() -> Iterator[None]:
     """Fail if anything the API writes changed inside the block."""
     before = db_state()
     yield
     assert db_state() == before
-
-
-def assert_problem(response: Any, status: int, code: str) -> dict[str, Any]:
-    """An RFC 9457 problem document with the given status and stable code."""
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].startswith("application/problem+json")
-    body: dict[str, Any] = json.loads(response.content)
-    assert {"type", "title", "status", "detail", "code"} <= body.keys()
-    assert body["status"] == status
-    assert body["code"] == code
-    assert body["type"].endswith(code)
-    assert body["detail"]
-    return body
 
 
 def post(client: Client, url: str, data: Any = None) -> Any:

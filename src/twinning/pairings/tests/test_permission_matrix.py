@@ -6,7 +6,6 @@ and nothing changes, and an in-scope coordinator succeeds, so the matrix cannot 
 everyone. `test_every_route_is_in_the_matrix` fails when a route is added without a row here.
 """
 
-import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,10 +18,11 @@ from django.urls import reverse
 from twinning.accounts.models import Organisation, Role, User
 from twinning.accounts.tests.factories import make_user
 from twinning.config.api import api as ninja_api
-from twinning.core.models import AuditEntry
+from twinning.core.testing import assert_problem
 from twinning.pairings import services
 from twinning.pairings import urls as pairings_urls
-from twinning.pairings.models import Body, Contact, Member, Pairing, Side
+from twinning.pairings.models import Body, Pairing, Side
+from twinning.pairings.tests.helpers import db_state
 
 ClientFor = Callable[[User], Client]
 PairFor = Callable[[str, str], Pairing]
@@ -249,22 +249,6 @@ def objects(tianjin: User, tianjin_henan: Pairing, pair: PairFor) -> dict[str, i
 # --- helpers -----------------------------------------------------------------------------------
 
 
-def db_state() -> dict[str, Any]:
-    """Every row a pairings route can write, plus the size of the audit trail."""
-    return {
-        "pairings": list(Pairing.objects.order_by("pk").values()),
-        "focus_cities": list(
-            Pairing.focus_cities.through.objects.order_by("pk").values_list(
-                "pairing_id", "region_id"
-            )
-        ),
-        "bodies": list(Body.objects.order_by("pk").values()),
-        "members": list(Member.objects.order_by("pk").values()),
-        "contacts": list(Contact.objects.order_by("pk").values()),
-        "audit_entries": AuditEntry.objects.count(),
-    }
-
-
 def url_of(case: Case, objects: dict[str, int]) -> str:
     object_id = objects[case.target] if case.target else None
     if case.surface == "web":
@@ -291,14 +275,6 @@ def client_for(
 ) -> Client:
     user = request.getfixturevalue(persona)
     return login(user) if case.surface == "web" else api(user)
-
-
-def assert_problem(response: Any, status: int, code: str) -> None:
-    assert response.status_code == status, response.content
-    assert response["Content-Type"].startswith("application/problem+json")
-    body = json.loads(response.content)
-    assert {"type", "title", "status", "detail", "code"} <= body.keys()
-    assert (body["status"], body["code"]) == (status, code)
 
 
 # --- the matrix --------------------------------------------------------------------------------

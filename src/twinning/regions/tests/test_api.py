@@ -9,6 +9,7 @@ from django.test import Client
 from pytest_django import DjangoAssertNumQueries
 
 from twinning.accounts.models import User
+from twinning.core.testing import assert_problem
 from twinning.regions.models import Region
 
 ApiClient = Callable[[User], Client]
@@ -16,16 +17,6 @@ ApiClient = Callable[[User], Client]
 
 def body(response: Any) -> Any:
     return json.loads(response.content)
-
-
-def assert_problem(response: Any, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status
-    assert response["Content-Type"].startswith("application/problem+json")
-    problem: dict[str, Any] = body(response)
-    assert problem["status"] == status
-    assert problem["code"] == code
-    assert problem["detail"]
-    return problem
 
 
 class TestListRegions:
