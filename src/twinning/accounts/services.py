@@ -137,7 +137,9 @@ def authenticate_token(secret: str) -> User | None:
     if not secret.startswith(TOKEN_PREFIX):
         return None
     prefix = secret[len(TOKEN_PREFIX) : len(TOKEN_PREFIX) + 10]
-    token = ApiToken.objects.select_related("user").filter(prefix=prefix).first()
+    token = (
+        ApiToken.objects.select_related("user__organisation__region").filter(prefix=prefix).first()
+    )
     if token is None or not hmac.compare_digest(token.secret_hash, _hash(secret)):
         return None
     if token.revoked_at is not None or not token.user.is_active:

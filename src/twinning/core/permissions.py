@@ -51,9 +51,14 @@ def region_scope_q(user: "User | Any", *region_lookups: str) -> Q:
     path = user_region_path(user)
     if path is None or not region_lookups:
         return Q(pk__in=[])
+    from twinning.regions.models import Region  # the regions app builds on core
+
+    # A subquery on the regions' path index; `lookup__path__startswith` across the joins would
+    # make PostgreSQL scan every region.
+    inside = Region.objects.filter(path__startswith=path).values("code")
     condition = Q()
     for lookup in region_lookups:
-        condition |= Q(**{f"{lookup}__path__startswith": path})
+        condition |= Q(**{f"{lookup}__in": inside})
     return condition
 
 

@@ -116,6 +116,16 @@ class Pairing(Archivable):
     def __str__(self) -> str:
         return f"{self.leading_region.name}—{self.partner_region.name}"
 
+    # Django's generated get_FOO_display rebuilds a hashable copy of the choices, translating
+    # every label, on each call; these two are called for every row of every list.
+    def get_level_display(self) -> str:  # type: ignore[no-redef]
+        return str(self.Level(self.level).label) if self.level in self.Level.values else self.level
+
+    def get_status_display(self) -> str:  # type: ignore[no-redef]
+        if self.status in self.Status.values:
+            return str(self.Status(self.status).label)
+        return self.status
+
     def region_of(self, side: str) -> "Region":
         return self.leading_region if side == Side.LEADING else self.partner_region
 

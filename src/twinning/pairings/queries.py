@@ -4,7 +4,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext as _
 
 from twinning.core.audit import visible_changes
@@ -67,8 +68,16 @@ def list_pairings_for(actor: Any, filters: PairingFilters = PairingFilters()) ->
     descending = filters.sort.startswith("-")
     keys = SORTS.get(filters.sort.lstrip("-"), SORTS[DEFAULT_SORT])
     ordering = [f"-{k}" if descending else k for k in keys]
+    # A subquery rather than Count("children"): a join would GROUP BY every selected column.
+    live_children = (
+        Pairing.objects.filter(parent=OuterRef("pk"), archived_at__isnull=True)
+        .order_by()
+        .values("parent")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
     return pairings.annotate(
-        child_count=Count("children", filter=Q(children__archived_at__isnull=True))
+        child_count=Coalesce(Subquery(live_children, output_field=IntegerField()), 0)
     ).order_by(*ordering, "id")
 
 
@@ -184,75 +193,74 @@ class Overview:
     map_lines: list[dict[str, Any]]
 
 
+Point = tuple[float, float]
+_SIDE_COLUMNS = ("name", "path", "lng", "lat")
+
+
 def overview_for(actor: Any) -> Overview:
     """The programme in numbers, and the lines the map draws, for what the actor may see."""
-    pairings = list(
-        _visible(actor)
+    # Plain tuples: building hundreds of model instances costs more than the query itself.
+    columns = [
+        "id",
+        "status",
+        "level",
+        "parent_id",
+        *(f"leading_region__{c}" for c in _SIDE_COLUMNS),
+        *(f"partner_region__{c}" for c in _SIDE_COLUMNS),
+    ]
+    rows = list(
+        Pairing.objects.visible_to(actor)
         .filter(archived_at__isnull=True)
         .exclude(status=Pairing.Status.DECLINED)
-        .only(
-            "id",
-            "status",
-            "level",
-            "parent_id",
-            "leading_region__code",
-            "leading_region__name",
-            "leading_region__path",
-            "leading_region__lng",
-            "leading_region__lat",
-            "partner_region__code",
-            "partner_region__name",
-            "partner_region__path",
-            "partner_region__lng",
-            "partner_region__lat",
-        )
+        .order_by("id")
+        .values_list(*columns)
     )
     by_status: dict[str, int] = {}
     by_level: dict[str, int] = {}
     regions: set[str] = set()
-    for pairing in pairings:
-        by_status[pairing.status] = by_status.get(pairing.status, 0) + 1
-        by_level[pairing.level] = by_level.get(pairing.level, 0) + 1
-        regions.update((pairing.leading_region.path, pairing.partner_region.path))
+    for row in rows:
+        by_status[row[1]] = by_status.get(row[1], 0) + 1
+        by_level[row[2]] = by_level.get(row[2], 0) + 1
+        regions.update((row[5], row[9]))
     provinces = {path.strip("/").split("/")[0] for path in regions}
-    coordinates = _coordinates(provinces)
+    seats = _province_seats(provinces)
+    lines = []
+    for pk, status, _level, parent_id, *sides in rows:
+        leading = _point(sides[1], sides[2], sides[3], seats)
+        partner = _point(sides[5], sides[6], sides[7], seats)
+        if leading and partner:
+            lines.append(
+                {
+                    "id": pk,
+                    "name": f"{sides[0]}—{sides[4]}",
+                    "status": status,
+                    "sub": parent_id is not None,
+                    "coords": [leading, partner],
+                }
+            )
     return Overview(
-        total=len(pairings),
+        total=len(rows),
         by_status=by_status,
         by_level=by_level,
         regions_involved=len(regions),
         provinces_involved=len(provinces),
-        map_lines=[_map_line(p, coordinates) for p in pairings if _has_place(p, coordinates)],
+        map_lines=lines,
     )
 
 
-def _coordinates(province_codes: set[str]) -> dict[str, tuple[float, float]]:
+def _province_seats(province_codes: set[str]) -> dict[str, Point]:
     """Province seats, used for regions that have no coordinates of their own."""
-    rows = Region.objects.filter(code__in=province_codes, lng__isnull=False)
-    return {r.code: (r.lng, r.lat) for r in rows.only("code", "lng", "lat")}  # type: ignore[misc]
+    rows = Region.objects.filter(code__in=province_codes, lng__isnull=False, lat__isnull=False)
+    seats: dict[str, Point] = {}
+    for code, lng, lat in rows.values_list("code", "lng", "lat"):
+        if lng is not None and lat is not None:
+            seats[code] = (lng, lat)
+    return seats
 
 
-def _point(region: Region, provinces: dict[str, tuple[float, float]]) -> tuple[float, float] | None:
-    if region.lng is not None and region.lat is not None:
-        return (region.lng, region.lat)
-    return provinces.get(region.province_code)
-
-
-def _has_place(pairing: Pairing, provinces: dict[str, tuple[float, float]]) -> bool:
-    return (
-        _point(pairing.leading_region, provinces) is not None
-        and _point(pairing.partner_region, provinces) is not None
-    )
-
-
-def _map_line(pairing: Pairing, provinces: dict[str, tuple[float, float]]) -> dict[str, Any]:
-    return {
-        "id": pairing.pk,
-        "name": str(pairing),
-        "status": pairing.status,
-        "sub": pairing.parent_id is not None,
-        "coords": [
-            _point(pairing.leading_region, provinces),
-            _point(pairing.partner_region, provinces),
-        ],
-    }
+def _point(
+    path: str, lng: float | None, lat: float | None, seats: dict[str, Point]
+) -> Point | None:
+    if lng is not None and lat is not None:
+        return (lng, lat)
+    return seats.get(path.strip("/").split("/")[0])
