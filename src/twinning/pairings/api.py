@@ -8,11 +8,13 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.pagination import PageNumberPagination, paginate
 
+from twinning.core.api import RowPagination
 from twinning.core.models import AuditEntry
 from twinning.pairings import permissions as perms
 from twinning.pairings import queries, services
 from twinning.pairings.models import Body, Contact, Member, Pairing
 from twinning.pairings.schemas import (
+    PAIRING_ROW_FIELDS,
     AuditOut,
     BodyIn,
     BodyOut,
@@ -30,9 +32,13 @@ from twinning.pairings.schemas import (
     PairingPatchIn,
     PairingProposeIn,
     TransitionIn,
+    pairing_detail,
+    pairing_row,
+    pairing_values,
 )
 
 router = Router(tags=["pairings"])
+Row = dict[str, Any]
 
 
 class PairingQuery(Schema):
@@ -54,6 +60,11 @@ def _actor(request: HttpRequest) -> Any:
     return request.auth  # type: ignore[attr-defined]
 
 
+def _out(pairing: Pairing) -> Row:
+    """A pair after a change, as PairingOut."""
+    return pairing_row(pairing_values(pairing))
+
+
 def _sent(payload: Schema) -> dict[str, Any]:
     """PATCH semantics: the fields the client sent, and only those."""
     return payload.dict(exclude_unset=True)
@@ -69,9 +80,10 @@ def _with_details(actor: Any, pairing: Pairing, rows: Iterable[Any]) -> list[Any
 
 
 @router.get("/pairings", response=list[PairingOut], summary="List pairs")
-@paginate(PageNumberPagination, page_size=50)
-def list_pairings(request: HttpRequest, filters: Query[PairingQuery]) -> QuerySet[Pairing]:
-    return queries.list_pairings_for(_actor(request), queries.PairingFilters(**filters.dict()))
+@paginate(RowPagination, page_size=50, row=pairing_row)
+def list_pairings(request: HttpRequest, filters: Query[PairingQuery]) -> Any:
+    pairings = queries.list_pairings_for(_actor(request), queries.PairingFilters(**filters.dict()))
+    return pairings.values(*PAIRING_ROW_FIELDS)
 
 
 @router.get("/pairings/overview", response=OverviewOut, summary="Programme numbers")
@@ -80,31 +92,33 @@ def overview(request: HttpRequest) -> Any:
 
 
 @router.post("/pairings", response={201: PairingDetailOut}, summary="Propose a pair")
-def propose_pairing(request: HttpRequest, payload: PairingProposeIn) -> tuple[int, Pairing]:
+def propose_pairing(request: HttpRequest, payload: PairingProposeIn) -> tuple[int, Row]:
     pairing = services.propose_pairing(actor=_actor(request), **payload.dict())
-    return 201, queries.get_pairing_detail_for(_actor(request), pairing.pk)
+    return 201, pairing_detail(queries.get_pairing_detail_for(_actor(request), pairing.pk))
 
 
 @router.get("/pairings/{pairing_id}", response=PairingDetailOut, summary="Get a pair")
-def get_pairing(request: HttpRequest, pairing_id: int) -> Pairing:
-    return queries.get_pairing_detail_for(_actor(request), pairing_id)
+def get_pairing(request: HttpRequest, pairing_id: int) -> Row:
+    return pairing_detail(queries.get_pairing_detail_for(_actor(request), pairing_id))
 
 
 @router.patch("/pairings/{pairing_id}", response=PairingDetailOut, summary="Edit a pair")
-def update_pairing(request: HttpRequest, pairing_id: int, payload: PairingPatchIn) -> Pairing:
+def update_pairing(request: HttpRequest, pairing_id: int, payload: PairingPatchIn) -> Row:
     values = _sent(payload)
     services.update_pairing(actor=_actor(request), pairing_id=pairing_id, values=values)
-    return queries.get_pairing_detail_for(_actor(request), pairing_id)
+    return pairing_detail(queries.get_pairing_detail_for(_actor(request), pairing_id))
 
 
 @router.post("/pairings/{pairing_id}/accept", response=PairingOut, summary="Accept a proposal")
-def accept_pairing(request: HttpRequest, pairing_id: int, payload: NoteIn) -> Pairing:
-    return services.accept_pairing(actor=_actor(request), pairing_id=pairing_id, note=payload.note)
+def accept_pairing(request: HttpRequest, pairing_id: int, payload: NoteIn) -> Row:
+    actor = _actor(request)
+    return _out(services.accept_pairing(actor=actor, pairing_id=pairing_id, note=payload.note))
 
 
 @router.post("/pairings/{pairing_id}/decline", response=PairingOut, summary="Decline a proposal")
-def decline_pairing(request: HttpRequest, pairing_id: int, payload: NoteIn) -> Pairing:
-    return services.decline_pairing(actor=_actor(request), pairing_id=pairing_id, note=payload.note)
+def decline_pairing(request: HttpRequest, pairing_id: int, payload: NoteIn) -> Row:
+    actor = _actor(request)
+    return _out(services.decline_pairing(actor=actor, pairing_id=pairing_id, note=payload.note))
 
 
 @router.post(
@@ -112,20 +126,21 @@ def decline_pairing(request: HttpRequest, pairing_id: int, payload: NoteIn) -> P
     response=PairingOut,
     summary="Suspend, resume or conclude a pair",
 )
-def transition_pairing(request: HttpRequest, pairing_id: int, payload: TransitionIn) -> Pairing:
-    return services.transition_pairing(
+def transition_pairing(request: HttpRequest, pairing_id: int, payload: TransitionIn) -> Row:
+    pairing = services.transition_pairing(
         actor=_actor(request), pairing_id=pairing_id, to_status=payload.to_status, note=payload.note
     )
+    return _out(pairing)
 
 
 @router.post("/pairings/{pairing_id}/archive", response=PairingOut, summary="Archive a pair")
-def archive_pairing(request: HttpRequest, pairing_id: int) -> Pairing:
-    return services.archive_pairing(actor=_actor(request), pairing_id=pairing_id)
+def archive_pairing(request: HttpRequest, pairing_id: int) -> Row:
+    return _out(services.archive_pairing(actor=_actor(request), pairing_id=pairing_id))
 
 
 @router.post("/pairings/{pairing_id}/restore", response=PairingOut, summary="Restore a pair")
-def restore_pairing(request: HttpRequest, pairing_id: int) -> Pairing:
-    return services.restore_pairing(actor=_actor(request), pairing_id=pairing_id)
+def restore_pairing(request: HttpRequest, pairing_id: int) -> Row:
+    return _out(services.restore_pairing(actor=_actor(request), pairing_id=pairing_id))
 
 
 @router.get("/pairings/{pairing_id}/history", response=list[AuditOut], summary="Recorded changes")

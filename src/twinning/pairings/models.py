@@ -14,6 +14,14 @@ if TYPE_CHECKING:
     from twinning.regions.models import Region
 
 
+def choice_label(choices: type[models.TextChoices], value: str) -> str:
+    """The translated label of a choice value (the value itself if it is not one)."""
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return value
+
+
 class Side(models.TextChoices):
     LEADING = "leading", _("先行方")
     PARTNER = "partner", _("结对方")
@@ -119,12 +127,10 @@ class Pairing(Archivable):
     # Django's generated get_FOO_display rebuilds a hashable copy of the choices, translating
     # every label, on each call; these two are called for every row of every list.
     def get_level_display(self) -> str:  # type: ignore[no-redef]
-        return str(self.Level(self.level).label) if self.level in self.Level.values else self.level
+        return choice_label(self.Level, self.level)
 
     def get_status_display(self) -> str:  # type: ignore[no-redef]
-        if self.status in self.Status.values:
-            return str(self.Status(self.status).label)
-        return self.status
+        return choice_label(self.Status, self.status)
 
     def region_of(self, side: str) -> "Region":
         return self.leading_region if side == Side.LEADING else self.partner_region

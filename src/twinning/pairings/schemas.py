@@ -4,10 +4,11 @@ import datetime as dt
 from typing import Any, Literal
 
 from ninja import Field, Schema
+from pydantic import BaseModel, ConfigDict
 
 from twinning.core.audit import visible_changes
+from twinning.pairings.models import Pairing, choice_label
 from twinning.pairings.permissions import can_see_contact_details
-from twinning.regions.schemas import RegionRef
 
 SideName = Literal["leading", "partner"]
 StatusName = Literal["proposed", "active", "declined", "suspended", "concluded"]
@@ -16,10 +17,21 @@ DutyAreaName = Literal[
 ]
 
 
-class PairingOut(Schema):
+class RegionBrief(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    code: str
+    name: str
+    level: str
+
+
+class PairingOut(BaseModel):
+    """A pair as the API shows it. A plain pydantic model filled from `pairing_row`: ninja's
+    attribute-by-attribute getter made lists of pairs twice as slow to serialise."""
+
     id: int
-    leading: RegionRef = Field(..., alias="leading_region")
-    partner: RegionRef = Field(..., alias="partner_region")
+    leading: RegionBrief
+    partner: RegionBrief
     parent_id: int | None
     level: str
     level_label: str
@@ -34,26 +46,68 @@ class PairingOut(Schema):
     created_at: dt.datetime
     updated_at: dt.datetime
 
-    @staticmethod
-    def resolve_level_label(obj: Any) -> str:
-        return str(obj.get_level_display())
-
-    @staticmethod
-    def resolve_status_label(obj: Any) -> str:
-        return str(obj.get_status_display())
-
 
 class PairingDetailOut(PairingOut):
-    focus_cities: list[RegionRef]
+    focus_cities: list[RegionBrief]
     sub_pairs: list[PairingOut]
 
-    @staticmethod
-    def resolve_focus_cities(obj: Any) -> list[Any]:
-        return list(obj.focus_cities.all())
 
-    @staticmethod
-    def resolve_sub_pairs(obj: Any) -> list[Any]:
-        return list(getattr(obj, "visible_children", []))
+def _region_brief(region: Any) -> dict[str, str]:
+    return {"code": region.code, "name": region.name, "level": region.level}
+
+
+# The columns PairingOut is made of, as `values()` names them: the API list reads these
+# straight from the database, without building model instances.
+PAIRING_ROW_FIELDS = (
+    "id",
+    "parent_id",
+    "level",
+    "status",
+    "established_on",
+    "source",
+    "notes",
+    "leading_accepted_at",
+    "partner_accepted_at",
+    "archived_at",
+    "created_at",
+    "updated_at",
+    *(
+        f"{side}_region__{column}"
+        for side in ("leading", "partner")
+        for column in ("code", "name", "level")
+    ),
+)
+
+
+def pairing_values(pairing: Any) -> dict[str, Any]:
+    """A loaded pair as the `values(*PAIRING_ROW_FIELDS)` dict of the same row."""
+    values = {}
+    for name in PAIRING_ROW_FIELDS:
+        target = pairing
+        for part in name.split("__"):
+            target = getattr(target, part)
+        values[name] = target
+    return values
+
+
+def pairing_row(values: dict[str, Any]) -> dict[str, Any]:
+    """PairingOut's fields from a `values(*PAIRING_ROW_FIELDS)` dict."""
+    row = {name: values[name] for name in PAIRING_ROW_FIELDS if "__" not in name}
+    for side in ("leading", "partner"):
+        row[side] = {c: values[f"{side}_region__{c}"] for c in ("code", "name", "level")}
+    row["level_label"] = choice_label(Pairing.Level, values["level"])
+    row["status_label"] = choice_label(Pairing.Status, values["status"])
+    return row
+
+
+def pairing_detail(pairing: Any) -> dict[str, Any]:
+    """The fields of PairingDetailOut, from `queries.get_pairing_detail_for`."""
+    children = getattr(pairing, "visible_children", [])
+    return {
+        **pairing_row(pairing_values(pairing)),
+        "focus_cities": [_region_brief(city) for city in pairing.focus_cities.all()],
+        "sub_pairs": [pairing_row(pairing_values(child)) for child in children],
+    }
 
 
 class PairingProposeIn(Schema):
@@ -192,7 +246,7 @@ class ContactOut(Schema):
     id: int
     pairing_id: int
     side: str
-    region: RegionRef
+    region: RegionBrief
     person_name: str
     position: str
     unit: str

@@ -4,15 +4,16 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from twinning.core.errors import Conflict
 from twinning.core.forms import submit
+from twinning.core.pagination import page_of
 from twinning.core.permissions import require
 from twinning.pairings import export, queries, services
 from twinning.pairings import permissions as perms
@@ -29,6 +30,7 @@ from twinning.pairings.forms import (
 )
 from twinning.pairings.models import Contact, Pairing, Side
 from twinning.regions.models import Region
+from twinning.regions.queries import province_choices
 
 PAGE_SIZE = 50
 
@@ -69,7 +71,7 @@ def pairing_list(request: HttpRequest) -> HttpResponse:
     pairings = queries.list_pairings_for(_actor(request), filters)
     if request.GET.get("format") == "xlsx":
         return export.pairings_workbook_response(pairings)
-    page = Paginator(pairings, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = page_of(pairings, request.GET.get("page"), PAGE_SIZE)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
@@ -77,7 +79,10 @@ def pairing_list(request: HttpRequest) -> HttpResponse:
         "filters": filters,
         "query": query.urlencode(),
         "sort_query": _without(request, "sort", "page"),
-        "provinces": Region.objects.filter(level=Region.Level.PROVINCE).only("code", "name"),
+        "provinces": province_choices(),
+        # Row links are built from this prefix: reversing a URL for each of 50 rows was a
+        # noticeable part of the page's time.
+        "list_url": reverse("pairings:list"),
         "levels": Pairing.Level.choices,
         "statuses": Pairing.Status.choices,
         "can_propose": perms.can_propose(_actor(request)),

@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
@@ -13,6 +14,7 @@ from django.utils.translation import gettext_noop, ngettext
 from twinning.core import audit
 from twinning.core.errors import Invalid
 from twinning.regions.models import Region
+from twinning.regions.queries import PROVINCE_CHOICES_KEY
 
 if TYPE_CHECKING:
     from twinning.accounts.models import User
@@ -216,6 +218,7 @@ def upsert_regions(*, actor: "User | None", rows: list[RegionRow]) -> ImportResu
         result.updated += 1
         result.changed_codes.append(row.code)
     if result.created or result.updated:
+        cache.delete(PROVINCE_CHOICES_KEY)
         audit.record(
             actor=actor,
             action="import",

@@ -1100,3 +1100,14 @@ def test_an_unknown_pair_is_not_found(api: ApiFor, supervisor: User) -> None:
     missing = Pairing.objects.order_by("-pk").values_list("pk", flat=True).first() + 1000
 
     assert_problem(get(api(supervisor), f"/pairings/{missing}"), 404, "not_found")
+
+
+def test_pages_report_the_same_total_on_every_page_and_past_the_end(supervisor, api):
+    client = api(supervisor)
+    first = client.get("/api/v1/pairings", {"page_size": 10}).json()
+    last = client.get("/api/v1/pairings", {"page_size": 10, "page": 3}).json()
+    beyond = client.get("/api/v1/pairings", {"page_size": 10, "page": 9}).json()
+    assert (first["count"], last["count"], beyond["count"]) == (28, 28, 28)
+    assert (len(first["items"]), len(last["items"]), beyond["items"]) == (10, 8, [])
+    nothing = client.get("/api/v1/pairings", {"q": "不存在的地方"}).json()
+    assert nothing == {"items": [], "count": 0}
