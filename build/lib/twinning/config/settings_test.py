@@ -1,7 +1,0 @@
-"""Test settings: the normal settings with a fast password hasher and no login lock-outs."""
-
-from twinning.config.settings import *  # noqa: F403
-
-PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-AXES_ENABLED = False
-STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405

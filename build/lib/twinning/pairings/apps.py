@@ -1,8 +1,0 @@
-from django.apps import AppConfig
-from django.utils.translation import gettext_lazy as _
-
-
-class PairingsConfig(AppConfig):
-    name = "twinning.pairings"
-    label = "pairings"
-    verbose_name = _("结对")
