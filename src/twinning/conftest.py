@@ -5,6 +5,7 @@ Personas follow the programme's own examples: 天津 leads 河南 with four dist
 """
 
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 from django.test import Client
@@ -56,57 +57,29 @@ def nankai_xuchang(pair: Callable[[str, str], Pairing]) -> Pairing:
     return pair("120104", "411000")
 
 
-@pytest.fixture
-def supervisor(programme: ProgrammeResult) -> User:
-    return make_user(Role.SUPERVISOR, None, username="ministry")
+def _persona(role: str, region: str | None, username: str, kind: str = "department") -> Any:
+    """A fixture giving a user of `role` in an organisation standing for `region`."""
+
+    @pytest.fixture
+    def persona(programme: ProgrammeResult) -> User:
+        return make_user(role, region, kind=kind, username=username)
+
+    return persona
 
 
-@pytest.fixture
-def admin_user(programme: ProgrammeResult) -> User:
-    return make_user(Role.ADMIN, None, username="admin")
-
-
-@pytest.fixture
-def tianjin(programme: ProgrammeResult) -> User:
-    return make_user(Role.COORDINATOR, "120000", username="tianjin")
-
-
-@pytest.fixture
-def henan(programme: ProgrammeResult) -> User:
-    return make_user(Role.COORDINATOR, "410000", username="henan")
-
-
-@pytest.fixture
-def henan_member(programme: ProgrammeResult) -> User:
-    return make_user(Role.MEMBER, "410000", username="henan_member")
-
-
-@pytest.fixture
-def henan_expert(programme: ProgrammeResult) -> User:
-    """Read-only in 河南's scope: experts answer consultations, they do not edit pairs."""
-    return make_user(
-        Role.EXPERT, "410000", kind=Organisation.Kind.EXPERT_INSTITUTION, username="henan_expert"
-    )
-
-
-@pytest.fixture
-def xuchang(programme: ProgrammeResult) -> User:
-    return make_user(Role.COORDINATOR, "411000", username="xuchang")
-
-
-@pytest.fixture
-def jiangxi(programme: ProgrammeResult) -> User:
-    return make_user(Role.COORDINATOR, "360000", username="jiangxi")
-
-
-@pytest.fixture
-def ningbo(programme: ProgrammeResult) -> User:
-    return make_user(Role.COORDINATOR, "330200", username="ningbo")
-
-
-@pytest.fixture
-def gansu(programme: ProgrammeResult) -> User:
-    return make_user(Role.COORDINATOR, "620000", username="gansu")
+supervisor = _persona(Role.SUPERVISOR, None, "ministry")
+admin_user = _persona(Role.ADMIN, None, "admin")
+tianjin = _persona(Role.COORDINATOR, "120000", "tianjin")
+henan = _persona(Role.COORDINATOR, "410000", "henan")
+henan_member = _persona(Role.MEMBER, "410000", "henan_member")
+# Read-only in 河南's scope: experts answer consultations, they do not edit pairs.
+henan_expert = _persona(
+    Role.EXPERT, "410000", "henan_expert", kind=Organisation.Kind.EXPERT_INSTITUTION
+)
+xuchang = _persona(Role.COORDINATOR, "411000", "xuchang")
+jiangxi = _persona(Role.COORDINATOR, "360000", "jiangxi")
+ningbo = _persona(Role.COORDINATOR, "330200", "ningbo")
+gansu = _persona(Role.COORDINATOR, "620000", "gansu")
 
 
 @pytest.fixture

@@ -216,7 +216,7 @@ class ContactIn(PersonFields):
     counterpart_id: int | None = None
 
 
-class MemberPatchIn(Schema):
+class PersonPatchFields(Schema):
     """Only the fields sent are changed."""
 
     person_name: str | None = Field(None, min_length=1, max_length=50)
@@ -224,20 +224,16 @@ class MemberPatchIn(Schema):
     unit: str | None = Field(None, max_length=100)
     phone: str | None = Field(None, max_length=30)
     email: str | None = Field(None, max_length=254)
+
+
+class MemberPatchIn(PersonPatchFields):
     body_role: str | None = Field(None, max_length=50)
     duty_area: DutyAreaName | None = None
     start_date: dt.date | None = None
     end_date: dt.date | None = None
 
 
-class ContactPatchIn(Schema):
-    """Only the fields sent are changed."""
-
-    person_name: str | None = Field(None, min_length=1, max_length=50)
-    position: str | None = Field(None, max_length=100)
-    unit: str | None = Field(None, max_length=100)
-    phone: str | None = Field(None, max_length=30)
-    email: str | None = Field(None, max_length=254)
+class ContactPatchIn(PersonPatchFields):
     region_code: str | None = Field(None, max_length=6)
     counterpart_id: int | None = None
 
