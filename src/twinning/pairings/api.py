@@ -176,8 +176,8 @@ def restore_body(request: HttpRequest, body_id: int) -> Body:
 
 @router.get("/bodies/{body_id}/members", response=list[MemberOut], summary="List members")
 def list_members(request: HttpRequest, body_id: int, filters: Query[ArchivedQuery]) -> Any:
-    members = queries.list_members_for(_actor(request), body_id, archived=filters.archived)
     body = queries.get_body_for(_actor(request), body_id)
+    members = queries.members_of(body, archived=filters.archived)
     return _with_details(_actor(request), body.pairing, members)
 
 
@@ -216,8 +216,7 @@ def restore_member(request: HttpRequest, member_id: int) -> Member:
 @router.get("/pairings/{pairing_id}/contacts", response=list[ContactOut], summary="List contacts")
 def list_contacts(request: HttpRequest, pairing_id: int, filters: Query[ArchivedQuery]) -> Any:
     pairing = queries.get_pairing_for(_actor(request), pairing_id)
-    contacts = queries.list_contacts_for(_actor(request), pairing_id, archived=filters.archived)
-    return _with_details(_actor(request), pairing, contacts)
+    return _with_details(_actor(request), pairing, queries.contacts_of(pairing, filters.archived))
 
 
 @router.post("/pairings/{pairing_id}/contacts", response={201: ContactOut}, summary="Add a contact")

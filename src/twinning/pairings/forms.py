@@ -156,7 +156,9 @@ class ContactForm(PersonForm):
             self.fields["counterpart"].queryset = counterparts  # type: ignore[attr-defined]
 
     def service_values(self) -> dict[str, Any]:
+        """The contact's fields as the services take them (the side is an argument of its own)."""
         data = dict(self.cleaned_data)
+        data.pop("side", None)
         data["region_code"] = data.pop("region")
         counterpart = data.pop("counterpart")
         data["counterpart_id"] = counterpart.pk if counterpart else None

@@ -91,22 +91,26 @@ def get_pairing_for(actor: Any, pairing_id: int) -> Pairing:
 
 def get_pairing_detail_for(actor: Any, pairing_id: int) -> Pairing:
     """A pair with its sub-pairs, bodies, members and contacts loaded in a few queries."""
-    pairing = get_pairing_for(actor, pairing_id)
     members = Member.objects.order_by("archived_at", "id")
     bodies = Body.objects.prefetch_related(Prefetch("members", queryset=members))
     contacts = Contact.objects.select_related("region", "counterpart")
-    children = list_pairings_for(actor, PairingFilters(parent=pairing.pk))
-    return (
-        Pairing.objects.filter(pk=pairing.pk)
-        .select_related("leading_region", "partner_region", "parent", "proposed_by")
+    # The prefetch narrows this to the pair's own children; the actor's scope still applies.
+    children = list_pairings_for(actor)
+    pairing = (
+        _visible(actor)
+        .filter(pk=pairing_id)
+        .select_related("parent", "proposed_by")
         .prefetch_related(
             "focus_cities",
             Prefetch("bodies", queryset=bodies),
             Prefetch("contacts", queryset=contacts),
             Prefetch("children", queryset=children, to_attr="visible_children"),
         )
-        .get()
+        .first()
     )
+    if pairing is None:
+        raise NotFound(_("结对不存在。"))
+    return pairing
 
 
 def history_for(actor: Any, pairing_id: int) -> QuerySet[AuditEntry]:
@@ -119,12 +123,17 @@ def history_for(actor: Any, pairing_id: int) -> QuerySet[AuditEntry]:
     return AuditEntry.objects.filter(pairing=pairing).select_related("actor", "pairing")
 
 
+def readable_changes(actor: Any, entry: AuditEntry) -> dict[str, Any]:
+    """An entry's changes with private values masked where the actor may not see them."""
+    allowed = entry.pairing is not None and can_see_contact_details(actor, entry.pairing)
+    return visible_changes(entry.changes, allowed)
+
+
 def readable_history(actor: Any, entries: Iterable[AuditEntry]) -> list[AuditEntry]:
-    """Entries with private values masked where the actor may not see them."""
+    """Entries whose changes are what the actor may read (see `readable_changes`)."""
     rows = list(entries)
     for entry in rows:
-        allowed = entry.pairing is not None and can_see_contact_details(actor, entry.pairing)
-        entry.changes = visible_changes(entry.changes, allowed)
+        entry.changes = readable_changes(actor, entry)
     return rows
 
 
@@ -169,13 +178,13 @@ def list_bodies_for(actor: Any, pairing_id: int, archived: bool = False) -> Quer
     return pairing.bodies.filter(archived_at__isnull=not archived).order_by("side", "kind", "id")
 
 
-def list_members_for(actor: Any, body_id: int, archived: bool = False) -> QuerySet[Member]:
-    body = get_body_for(actor, body_id)
+def members_of(body: Body, archived: bool = False) -> QuerySet[Member]:
+    """The members of a body already fetched through `get_body_for`."""
     return body.members.filter(archived_at__isnull=not archived).order_by("id")
 
 
-def list_contacts_for(actor: Any, pairing_id: int, archived: bool = False) -> QuerySet[Contact]:
-    pairing = get_pairing_for(actor, pairing_id)
+def contacts_of(pairing: Pairing, archived: bool = False) -> QuerySet[Contact]:
+    """The liaison contacts of a pair already fetched through `get_pairing_for`."""
     return (
         pairing.contacts.filter(archived_at__isnull=not archived)
         .select_related("region", "counterpart")

@@ -6,9 +6,8 @@ from typing import Any, Literal
 from ninja import Field, Schema
 from pydantic import BaseModel, ConfigDict
 
-from twinning.core.audit import visible_changes
 from twinning.pairings.models import Pairing, choice_label
-from twinning.pairings.permissions import can_see_contact_details
+from twinning.pairings.queries import readable_changes
 
 SideName = Literal["leading", "partner"]
 StatusName = Literal["proposed", "active", "declined", "suspended", "concluded"]
@@ -280,9 +279,7 @@ class AuditOut(Schema):
     @staticmethod
     def resolve_changes(obj: Any, context: Any) -> dict[str, Any]:
         """Phones and e-mails masked for readers who may not see them."""
-        actor = context["request"].auth
-        allowed = obj.pairing is not None and can_see_contact_details(actor, obj.pairing)
-        return visible_changes(obj.changes, allowed)
+        return readable_changes(context["request"].auth, obj)
 
 
 class OverviewOut(Schema):

@@ -178,16 +178,10 @@ def _back(pairing_id: int) -> HttpResponse:
 
 
 def _post_action(request: HttpRequest, pairing_id: int, action: Any, done: str) -> HttpResponse:
-    """Run a one-click state change; a rule it breaks comes back as a message on the pair page."""
+    """A lifecycle step with the optional note typed beside its button."""
     form = NoteForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
-    try:
-        action(actor=_actor(request), pairing_id=pairing_id, note=note)
-    except Conflict as exc:
-        messages.error(request, exc.message)
-    else:
-        messages.success(request, done)
-    return _back(pairing_id)
+    return _state_change(request, pairing_id, action, done, pairing_id=pairing_id, note=note)
 
 
 @login_required
@@ -256,10 +250,11 @@ def edit(request: HttpRequest, pairing_id: int) -> HttpResponse:
 
 
 def _state_change(
-    request: HttpRequest, back_to: int, change: Any, done: str, **ids: int
+    request: HttpRequest, back_to: int, change: Any, done: str, **arguments: Any
 ) -> HttpResponse:
+    """Run a one-click change; a rule it breaks comes back as a message on the pair page."""
     try:
-        change(actor=_actor(request), **ids)
+        change(actor=_actor(request), **arguments)
     except Conflict as exc:
         messages.error(request, exc.message)
     else:
@@ -439,7 +434,7 @@ def contact_new(request: HttpRequest, pairing_id: int) -> HttpResponse:
         request,
         form,
         lambda d: services.add_contact(
-            actor=actor, pairing_id=pairing_id, side=d["side"], values=_contact_values(form)
+            actor=actor, pairing_id=pairing_id, side=d["side"], values=form.service_values()
         ),
     )
     if contact is not None:
@@ -455,12 +450,6 @@ def contact_new(request: HttpRequest, pairing_id: int) -> HttpResponse:
             "region_options": _region_options(),
         },
     )
-
-
-def _contact_values(form: ContactForm) -> dict[str, Any]:
-    values = form.service_values()
-    values.pop("side", None)
-    return values
 
 
 @login_required
@@ -484,7 +473,7 @@ def contact_edit(request: HttpRequest, contact_id: int) -> HttpResponse:
         request,
         form,
         lambda d: services.update_contact(
-            actor=actor, contact_id=contact_id, values=_contact_values(form)
+            actor=actor, contact_id=contact_id, values=form.service_values()
         ),
     )
     if done is not None:
