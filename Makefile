@@ -47,11 +47,12 @@ run: setup
 # Debian's chromium and a CJK font for the browser tests, gettext for the catalogue check
 # (installed when missing and run as root).
 browser-deps:
-	@if [ ! -x /usr/bin/chromium ] || ! command -v msgfmt >/dev/null || ! fc-list 2>/dev/null | grep -qi "wenquanyi micro hei"; then \
+	@if [ ! -x /usr/bin/chromium ] || ! command -v msgfmt >/dev/null || ! command -v soffice >/dev/null || ! fc-list 2>/dev/null | grep -qi "wenquanyi micro hei"; then \
 	  if [ "$$(id -u)" = "0" ]; then \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei gettext >/dev/null; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-microhei gettext >/dev/null \
+	      && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui >/dev/null; \
 	  else \
-	    echo "Install them: sudo apt-get install chromium fonts-wqy-microhei gettext"; exit 1; \
+	    echo "Install them: sudo apt-get install chromium fonts-wqy-microhei gettext libreoffice-writer-nogui"; exit 1; \
 	  fi; \
 	fi
 

@@ -15,6 +15,7 @@ from twinning.accounts.services import create_token
 from twinning.accounts.tests.factories import make_user
 from twinning.pairings.models import Pairing
 from twinning.pairings.programme import ProgrammeResult, load_programme
+from twinning.plans.programme import load_plans
 from twinning.regions.models import Region
 
 TEST_PASSWORD = "pw-for-tests-123"
@@ -25,6 +26,7 @@ def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequ
     """Load the starting record once; each test then runs in a transaction rolled back after it."""
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         load_programme()
+        load_plans()
 
 
 @pytest.fixture
@@ -34,7 +36,9 @@ def programme(db: None) -> ProgrammeResult:
         return ProgrammeResult(
             regions_created=Region.objects.count(), pairs_created=Pairing.objects.count()
         )
-    return load_programme()
+    result = load_programme()
+    load_plans()
+    return result
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from ninja import NinjaAPI
 from twinning.accounts.api import router as accounts_router
 from twinning.core.api import AUTH, install_error_handlers
 from twinning.pairings.api import router as pairings_router
+from twinning.plans.api import router as plans_router
 from twinning.regions.api import router as regions_router
 
 api = NinjaAPI(
@@ -24,3 +25,4 @@ install_error_handlers(api)
 api.add_router("", accounts_router)
 api.add_router("", regions_router)
 api.add_router("", pairings_router)
+api.add_router("", plans_router)

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "twinning.accounts",
     "twinning.regions",
     "twinning.pairings",
+    "twinning.plans",
 ]
 
 MIDDLEWARE = [
@@ -130,6 +131,10 @@ MEDIA_ROOT = BASE_DIR / "media"
 
 # Requests larger than this are refused (the API answers 413) before anything is parsed.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("TWINNING_MAX_REQUEST_BYTES", 1024 * 1024)
+# Uploaded files (evidence, imported spreadsheets) larger than this are refused.
+TWINNING_MAX_UPLOAD_BYTES = env_int("TWINNING_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
+# An uploaded Office file or ZIP may not unpack to more than this (a "zip bomb" guard).
+TWINNING_MAX_UNPACKED_BYTES = env_int("TWINNING_MAX_UNPACKED_BYTES", 200 * 1024 * 1024)
 
 TASKS = {
     "default": {

@@ -10,6 +10,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("twinning.accounts.urls")),
     path("pairings/", include("twinning.pairings.urls")),
+    path("plans/", include("twinning.plans.urls")),
     path("", pairings_views.overview, name="overview"),
     path("", include("twinning.core.urls")),
 ]

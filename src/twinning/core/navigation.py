@@ -18,4 +18,5 @@ class NavEntry:
 NAVIGATION: list[NavEntry] = [
     NavEntry("overview", _("概览"), "overview"),
     NavEntry("pairings:list", pgettext_lazy("navigation", "结对"), "pairings:"),
+    NavEntry("plans:list", _("工作方案"), "plans:"),
 ]
