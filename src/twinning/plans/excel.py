@@ -397,7 +397,7 @@ def _positive_int(value: Any, message: str, limit: int | None = None) -> int:
         number = int(value)
     elif isinstance(value, str):
         text = unicodedata.normalize("NFKC", value).strip()
-        number = int(text) if text.isdigit() else None
+        number = int(text) if text.isascii() and text.isdigit() else None
     if number is None or number < 1 or (limit is not None and number > limit):
         raise _CellProblem(message)
     return number

@@ -56,6 +56,7 @@ class NewPlanForm(PlanForm):
         required=False,
         empty_label=_("空白方案"),
         widget=forms.RadioSelect,
+        help_text=_("不选模板即为空白方案。"),
     )
 
     field_order = ["template", "title", "period_start", "period_end"]

@@ -670,12 +670,12 @@ def _write_admin_record(
         if name not in fields:
             raise invalid(name, _("不能修改此项。"), "unknown_field")
         setattr(obj, name, value)
-    clean(obj)
-    if isinstance(obj, PlanTemplate):
-        _check_template_items(obj)
     duplicate = type(obj).objects.filter(code=obj.code).exclude(pk=obj.pk).exists()
     if duplicate:
         raise invalid("code", _("代码“%(code)s”已被使用。") % {"code": obj.code}, "duplicate_code")
+    clean(obj)
+    if isinstance(obj, PlanTemplate):
+        _check_template_items(obj)
     changes = audit.diff(before, audit.snapshot(obj, fields))
     if changes:
         action = "update" if obj.pk else "create"

@@ -168,7 +168,10 @@ def _check_closing(task: Task) -> None:
     """Closing as done needs the evidence the task asks for and no open sub-task."""
     if task.status != Task.Status.DONE:
         return
-    if task.evidence_required and not task.evidence.filter(archived_at__isnull=True).exists():
+    has_evidence = task.pk is not None and (
+        task.evidence.filter(archived_at__isnull=True).exists()
+    )
+    if task.evidence_required and not has_evidence:
         raise invalid(
             "status",
             _("任务“%(task)s”要求上传佐证材料后才能标记为已完成。") % {"task": task.title},

@@ -51,6 +51,17 @@ def _actor(request: HttpRequest) -> Any:
     return request.user
 
 
+def _refused(form: Any, exc: Invalid | Conflict, current_version: int) -> None:
+    """Show the service's error on the form. After a concurrent change, the typed values stay
+    and the form now carries the current version: saving again, after a look at the other
+    person's change (named in the message), applies these values on top of it."""
+    apply_domain_error(form, exc)
+    if exc.code == "stale_version":
+        data = form.data.copy()
+        data["lock_version"] = str(current_version)
+        form.data = data
+
+
 def _query_without(request: HttpRequest, *keys: str) -> str:
     query = request.GET.copy()
     for key in keys:
@@ -269,24 +280,26 @@ def plan_edit(request: HttpRequest, plan_id: int) -> HttpResponse:
         "lock_version": plan.lock_version,
     }
     form = PlanForm(request.POST or None, initial=initial)
-    done = submit(
-        request,
-        form,
-        lambda d: services.update_plan(
-            actor=actor,
-            plan_id=plan.pk,
-            expected_version=d["lock_version"],
-            values={
-                "title": d["title"],
-                "period_start": d["period_start"],
-                "period_end": d["period_end"],
-                "background": d["background"],
-                "principles": d["principles"],
-                "methods": d["methods"],
-                "topics": [t.code for t in d["topics"]],
-            },
-        ),
-    )
+    done = None
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            done = services.update_plan(
+                actor=actor,
+                plan_id=plan.pk,
+                expected_version=d["lock_version"],
+                values={
+                    "title": d["title"],
+                    "period_start": d["period_start"],
+                    "period_end": d["period_end"],
+                    "background": d["background"],
+                    "principles": d["principles"],
+                    "methods": d["methods"],
+                    "topics": [t.code for t in d["topics"]],
+                },
+            )
+        except (Invalid, Conflict) as exc:
+            _refused(form, exc, plan.lock_version)
     if done is not None:
         messages.success(request, _("已保存。"))
         return redirect("plans:detail", plan_id=plan.pk)
@@ -600,7 +613,7 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
                     expected_version=form.cleaned_data.get("lock_version"),
                 )
             except (Invalid, Conflict) as exc:
-                apply_domain_error(form, exc)
+                _refused(form, exc, Task.objects.get(pk=task.pk).lock_version)
             else:
                 messages.success(request, _("已保存。"))
                 return redirect("plans:task", task_id=task.pk)

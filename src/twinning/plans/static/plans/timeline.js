@@ -33,7 +33,12 @@
         return v[3] === undefined ? text : text + " · " + v[3] + "%";
       }
     },
-    xAxis: { type: "time", min: Date.parse(data.start), max: Date.parse(data.end) + DAY, position: "top" },
+    // The axis always reaches today, so the today line shows on plans that ended or not yet begun.
+    xAxis: {
+      type: "time", position: "top",
+      min: Math.min(Date.parse(data.start), Date.parse(data.today) - 30 * DAY),
+      max: Math.max(Date.parse(data.end) + DAY, Date.parse(data.today) + 30 * DAY)
+    },
     yAxis: { type: "category", data: labels, inverse: true, axisLabel: { width: 240, overflow: "truncate" } },
     dataZoom: rows.length > 30 ? [{ type: "slider", yAxisIndex: 0, startValue: 0, endValue: 29, right: 0 }] : [],
     series: [{
