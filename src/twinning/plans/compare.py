@@ -99,7 +99,7 @@ def compare(older: Plan, newer: Plan) -> Comparison:
         ("name", _("阶段名称")),
         ("start_date", _("开始日期")),
         ("end_date", _("结束日期")),
-        ("description", _("阶段任务")),
+        ("description", _("阶段工作内容")),
     ]
     task_names = [
         ("title", _("任务")),

@@ -335,7 +335,14 @@ class SpreadsheetInvalid(Invalid):
         ) % {"n": count}
         lines = [str(cell) for cell in cells[:MAX_LISTED_ERRORS]]
         if count > MAX_LISTED_ERRORS:
-            lines.append(_("……另有 %(n)s 处错误未列出。") % {"n": count - MAX_LISTED_ERRORS})
+            lines.append(
+                ngettext(
+                    "……另有 %(n)s 处错误未列出。",
+                    "……另有 %(n)s 处错误未列出。",
+                    count - MAX_LISTED_ERRORS,
+                )
+                % {"n": count - MAX_LISTED_ERRORS}
+            )
         super().__init__(message, code="import_invalid", fields={"file": lines})
         self.cells = cells
 
@@ -594,7 +601,7 @@ class _Importer:
         if not candidates:
             raise _CellProblem(_("“%(name)s”不是该结对双方的用户。") % {"name": text})
         if len(candidates) > 1:
-            raise _CellProblem(_("有多位用户名为“%(name)s”，请改填用户名。") % {"name": text})
+            raise _CellProblem(_("有多位用户的姓名为“%(name)s”，请改填用户名。") % {"name": text})
         user: User = candidates[0]
         return user
 

@@ -5,8 +5,8 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from twinning.core.forms import StyledForm
 from twinning.accounts.models import User
+from twinning.core.forms import StyledForm
 from twinning.pairings.models import Body
 from twinning.plans.models import Method, Phase, Plan, PlanTemplate, ResponsibleSide, Task, Topic
 
@@ -89,7 +89,7 @@ class PhaseForm(StyledForm):
     start_date = forms.DateField(label=_("开始日期"), widget=DATE)
     end_date = forms.DateField(label=_("结束日期"), widget=DATE)
     description = forms.CharField(
-        label=_("阶段任务"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+        label=_("阶段工作内容"), widget=forms.Textarea(attrs={"rows": 2}), required=False
     )
 
 

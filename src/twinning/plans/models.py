@@ -246,7 +246,7 @@ class Phase(PlanPart):
     name = models.CharField(_("阶段名称"), max_length=100)
     start_date = models.DateField(_("开始日期"))
     end_date = models.DateField(_("结束日期"))
-    description = models.TextField(_("阶段任务"), blank=True)
+    description = models.TextField(_("阶段工作内容"), blank=True)
 
     class Meta:
         verbose_name = _("阶段")

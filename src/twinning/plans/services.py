@@ -389,7 +389,7 @@ def return_plan(*, actor: User, plan_id: int, comment: str) -> Plan:
 def put_in_force(*, actor: User, plan_id: int, note: str = "") -> Plan:
     """A filed plan comes into force; a revision replaces the version it was made from."""
     plan = _locked_plan(actor, plan_id)
-    require(perms.can_coordinate(actor, plan.pairing), _("只有结对双方的协调员可以启用方案。"))
+    require(perms.can_coordinate(actor, plan.pairing), _("只有结对双方的协调员可以宣布方案生效。"))
     _require_status(plan, Status.FILED)
     now = timezone.now()
     older = Plan.objects.select_for_update().filter(

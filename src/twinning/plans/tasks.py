@@ -168,9 +168,7 @@ def _check_closing(task: Task) -> None:
     """Closing as done needs the evidence the task asks for and no open sub-task."""
     if task.status != Task.Status.DONE:
         return
-    has_evidence = task.pk is not None and (
-        task.evidence.filter(archived_at__isnull=True).exists()
-    )
+    has_evidence = task.pk is not None and (task.evidence.filter(archived_at__isnull=True).exists())
     if task.evidence_required and not has_evidence:
         raise invalid(
             "status",

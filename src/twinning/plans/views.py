@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop, ngettext
 from django.views.decorators.http import require_POST
 
 from twinning.core.errors import Conflict, Invalid
@@ -308,14 +308,14 @@ def plan_edit(request: HttpRequest, plan_id: int) -> HttpResponse:
 
 LIFECYCLE: dict[str, tuple[Callable[..., Plan], str, bool]] = {
     # action: (service, message, takes a required comment)
-    "submit": (services.submit_plan, N_("已提交，等待双方协调员确认。"), False),
-    "sign": (services.sign_plan, N_("已确认。"), False),
-    "request-changes": (services.request_changes, N_("已退回修改。"), True),
-    "file": (services.file_plan, N_("已备案。"), False),
-    "return": (services.return_plan, N_("已退回结对双方修改。"), True),
-    "in-force": (services.put_in_force, N_("方案已生效。"), False),
-    "archive": (services.archive_plan, N_("方案已归档，可随时恢复。"), False),
-    "restore": (services.restore_plan, N_("方案已恢复。"), False),
+    "submit": (services.submit_plan, gettext_noop("已提交，等待双方协调员确认。"), False),
+    "sign": (services.sign_plan, gettext_noop("已确认。"), False),
+    "request-changes": (services.request_changes, gettext_noop("已退回修改。"), True),
+    "file": (services.file_plan, gettext_noop("已备案。"), False),
+    "return": (services.return_plan, gettext_noop("已退回结对双方修改。"), True),
+    "in-force": (services.put_in_force, gettext_noop("方案已生效。"), False),
+    "archive": (services.archive_plan, gettext_noop("方案已归档，可随时恢复。"), False),
+    "restore": (services.restore_plan, gettext_noop("方案已恢复。"), False),
 }
 
 
@@ -698,7 +698,11 @@ def bulk_status(request: HttpRequest, plan_id: int) -> HttpResponse:
         except (Invalid, Conflict) as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, _("已更新 %(n)s 项任务的状态。") % {"n": len(changed)})
+            messages.success(
+                request,
+                ngettext("已更新 %(n)s 项任务的状态。", "已更新 %(n)s 项任务的状态。", len(changed))
+                % {"n": len(changed)},
+            )
     return redirect(reverse("plans:detail", args=[plan.pk]) + "#tasks")
 
 

@@ -137,6 +137,7 @@ def create_plan_from_template(page: Page, pairing: Pairing) -> int:
     page.goto(f"/plans/new/?pairing={pairing.pk}")
     expect(page.locator("h1")).to_contain_text("新建工作方案")
     page.get_by_label("八个一", exact=True).check()
+    screenshot(page, "new")
     page.click("#create-plan")
     expect(page).to_have_url(re.compile(r"/plans/\d+/$"))
     expect_message(page, "方案已创建（草稿）")
@@ -252,9 +253,7 @@ def edit_workbook(data: bytes, changes: dict[tuple[int, str], Any]) -> bytes:
     workbook = load_workbook(io.BytesIO(data))
     sheet = workbook.worksheets[0]
     columns = {str(cell.value): cell.column for cell in sheet[1] if cell.value}
-    rows = {
-        sheet.cell(row=r, column=columns["编号"]).value: r for r in range(2, sheet.max_row + 1)
-    }
+    rows = {sheet.cell(row=r, column=columns["编号"]).value: r for r in range(2, sheet.max_row + 1)}
     for (number, header), value in changes.items():
         sheet.cell(row=rows[number], column=columns[header], value=value)
     out = io.BytesIO()
@@ -270,7 +269,9 @@ def column_letter(data: bytes, header: str) -> str:
 
 def task_row(data: bytes, number: int) -> int:
     sheet = load_workbook(io.BytesIO(data)).worksheets[0]
-    return next(r for r in range(2, sheet.max_row + 1) if sheet.cell(row=r, column=1).value == number)
+    return next(
+        r for r in range(2, sheet.max_row + 1) if sheet.cell(row=r, column=1).value == number
+    )
 
 
 def import_file(page: Page, plan_id: int, data: bytes, name: str) -> None:
@@ -358,7 +359,9 @@ def test_plan_from_draft_to_excel_round_trip(
     expect(member_page.locator("#task-rows tr[data-task='1']")).to_contain_text("50%")
     expect(member_page.locator("#task-rows tr[data-task='7']")).to_contain_text("未开始")
     member_page.locator("#task-rows tr[data-task='7'] td a").first.click()
-    expect(member_page.locator("#id_notes")).to_have_value("已与河南省住房和城乡建设厅对接，11月启动")
+    expect(member_page.locator("#id_notes")).to_have_value(
+        "已与河南省住房和城乡建设厅对接，11月启动"
+    )
     member_page.goto(plan_url(plan_id))
     expect(member_page.locator("#plan-progress")).to_have_text("17%")  # (100 + 50) / 9
 

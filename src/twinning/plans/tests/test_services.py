@@ -649,6 +649,22 @@ class TestRevisions:
         assert entry.actor == henan and entry.changes == {"version": [1, 2]}
         assert entry.note == "调整时限"
 
+    @pytest.mark.xfail(
+        reason="bug: copy_plan's co_owners.set() compares with the prefetched old rows",
+        strict=True,
+    )
+    def test_a_revision_keeps_owners_and_co_owners(self, tianjin, henan_member, plan_in_force):
+        task = plan_in_force.tasks.get(number=3)
+        tasks.update_task(
+            actor=tianjin,
+            task_id=task.pk,
+            values={"owner": "tianjin", "co_owners": ["henan_member"]},
+        )
+        new = services.start_revision(actor=tianjin, plan_id=plan_in_force.pk)
+        copy = new.tasks.get(key=task.key)
+        assert copy.owner == tianjin
+        assert list(copy.co_owners.all()) == [henan_member]
+
     def test_the_old_version_stays_frozen(self, tianjin, plan_in_force, db_state):
         services.start_revision(actor=tianjin, plan_id=plan_in_force.pk)
         task = plan_in_force.tasks.get(number=1)
@@ -896,18 +912,19 @@ class TestTemplates:
         before = db_state()
         with pytest.raises(Invalid) as exc:
             services.save_template(actor=admin_user, values=_template_values(code="eight-ones"))
+        assert exc.value.code == "duplicate_code"
         assert "code" in exc.value.fields
         assert db_state() == before
 
-    @pytest.mark.xfail(
-        reason="bug: full_clean's unique check answers first with code 'invalid'", strict=True
-    )
-    def test_a_duplicate_code_is_reported_as_duplicate_code(self, admin_user, db_state):
+    def test_renaming_to_another_templates_code_is_refused(self, admin_user, db_state):
+        template = services.save_template(actor=admin_user, values=_template_values())
         before = db_state()
         with pytest.raises(Invalid) as exc:
-            services.save_template(actor=admin_user, values=_template_values(code="eight-ones"))
-        assert db_state() == before
+            services.save_template(
+                actor=admin_user, template_id=template.pk, values={"code": "three-phases"}
+            )
         assert exc.value.code == "duplicate_code"
+        assert db_state() == before
 
     def test_templates_are_archived_and_restored(self, admin_user, db_state):
         template = _template("three-phases")
@@ -948,16 +965,16 @@ class TestTopics:
         before = db_state()
         with pytest.raises(Invalid) as exc:
             services.save_topic(actor=admin_user, values={"code": "training", "name": "另一个"})
+        assert exc.value.code == "duplicate_code"
         assert "code" in exc.value.fields
         assert db_state() == before
 
-    @pytest.mark.xfail(
-        reason="bug: full_clean's unique check answers first with code 'invalid'", strict=True
-    )
-    def test_a_duplicate_topic_code_is_reported_as_duplicate_code(self, admin_user, db_state):
+    def test_a_duplicate_topic_name_is_refused(self, admin_user, db_state):
+        before = db_state()
         with pytest.raises(Invalid) as exc:
-            services.save_topic(actor=admin_user, values={"code": "training", "name": "另一个"})
-        assert exc.value.code == "duplicate_code"
+            services.save_topic(actor=admin_user, values={"code": "another", "name": "回收利用"})
+        assert "name" in exc.value.fields
+        assert db_state() == before
 
     def test_an_unknown_topic_id_is_not_found(self, admin_user):
         with pytest.raises(NotFound):
