@@ -694,7 +694,10 @@ def _measure(
     with CaptureQueriesContext(connection) as captured:
         response = request()
     check(response)
-    queries = [q["sql"] for q in captured.captured_queries]
+    queries = [
+        {"ms": round(float(q["time"]) * 1000, 2), "sql": q["sql"]}
+        for q in captured.captured_queries
+    ]
     if profile:
         _profile(name, request, check)
     gc.collect()
@@ -711,8 +714,10 @@ def _measure(
         check(response)  # outside the timing
     if show_sql and name == "page":
         print(f"\n-- plan page: {len(queries)} queries")
-        for i, sql in enumerate(queries, 1):
-            print(f"{i:>3}. {sql}")
+        for i, query in enumerate(queries, 1):
+            print(f"{i:>3}. {query['ms']:>7.2f} ms  {query['sql']}")
+    elif show_sql:
+        _print_sql_summary(endpoint.label, queries)
     return {
         "endpoint": name,
         "label": endpoint.label,
@@ -728,6 +733,21 @@ def _measure(
         "queries": len(queries),
         "sql": queries if name == "page" else [],
     }
+
+
+_LITERALS = re.compile(r"'(?:[^']|'')*'|\b\d+(?:\.\d+)?\b|\"s\d+_x\d+\"")
+_SELECTED = re.compile(r"^SELECT .*? FROM ", re.S)
+
+
+def _print_sql_summary(label: str, queries: list[dict[str, Any]]) -> None:
+    """The statements of one request grouped by shape, most frequent first."""
+    groups: dict[str, list[float]] = {}
+    for query in queries:
+        shape = _SELECTED.sub("SELECT … FROM ", _LITERALS.sub("?", query["sql"]))
+        groups.setdefault(shape[:150], []).append(query["ms"])
+    print(f"\n-- {label}: {len(queries)} queries, {len(groups)} shapes")
+    for shape, times in sorted(groups.items(), key=lambda g: -len(g[1]))[:15]:
+        print(f"{len(times):>6} x {sum(times):>8.1f} ms  {shape}")
 
 
 def _profile(name: str, request: Callable[[], Any], check: Callable[[Any], None]) -> None:

@@ -32,7 +32,9 @@ class Archivable(models.Model):
 
 
 def _labelled(value: object, choices: dict[object, object]) -> object:
-    """A stored value as a person reads it: a choice's label, a list joined with 、."""
+    """A stored value as a person reads it: a choice's label, a list joined with 、, 是/否."""
+    if isinstance(value, bool):
+        return gettext("是") if value else gettext("否")
     if isinstance(value, list):
         return "、".join(str(v) for v in value)
     return choices.get(value, value) if isinstance(value, str) else value

@@ -57,38 +57,16 @@ def _sent(payload: Schema) -> dict[str, Any]:
     return payload.dict(exclude_unset=True)
 
 
-def _detail(plan: Plan) -> dict[str, Any]:
+def _detail(plan: Plan) -> Plan:
+    """The plan with its roll-ups attached, for PlanDetailOut's resolvers to read."""
     overview = queries.overview_of(plan)
-    phases = []
     for phase in overview.phases:
-        row = PhaseOut.from_orm(phase).dict()
-        rollup = overview.by_phase.get(phase.pk)
-        row["progress"] = rollup.__dict__ if rollup else None
-        phases.append(row)
-    return {
-        **PlanOut.from_orm(plan).dict(),
-        "principles": plan.principles,
-        "background": plan.background,
-        "methods": plan.methods,
-        "method_labels": plan.method_labels(),
-        "topics": [t.code for t in plan.topics.all()],
-        "source": plan.source,
-        "submitted_at": plan.submitted_at,
-        "leading_signed_at": plan.leading_signed_at,
-        "partner_signed_at": plan.partner_signed_at,
-        "filed_at": plan.filed_at,
-        "in_force_at": plan.in_force_at,
-        "review_comment": plan.review_comment,
-        "previous_id": plan.previous_id,
-        "goals": overview.goals,
-        "phases": phases,
-        "progress": overview.overall.__dict__,
-        "task_count": overview.task_count,
-        "overdue_count": overview.overdue_count,
-    }
+        phase.progress = overview.by_phase.get(phase.pk)  # type: ignore[attr-defined]
+    plan.overview = overview  # type: ignore[attr-defined]
+    return plan
 
 
-def _plan_detail(request: HttpRequest, plan_id: int) -> dict[str, Any]:
+def _plan_detail(request: HttpRequest, plan_id: int) -> Plan:
     return _detail(queries.get_plan_for(_actor(request), plan_id))
 
 
@@ -114,7 +92,7 @@ def list_plans(request: HttpRequest, filters: Query[PlanQuery]) -> QuerySet[Plan
 @router.post(
     "/plans", response={201: PlanDetailOut}, summary="Create a plan (optionally from a template)"
 )
-def create_plan(request: HttpRequest, payload: PlanIn) -> tuple[int, dict[str, Any]]:
+def create_plan(request: HttpRequest, payload: PlanIn) -> tuple[int, Plan]:
     data = payload.dict()
     plan = services.create_plan(actor=_actor(request), topic_codes=data.pop("topics"), **data)
     return 201, _plan_detail(request, plan.pk)
@@ -123,12 +101,12 @@ def create_plan(request: HttpRequest, payload: PlanIn) -> tuple[int, dict[str, A
 @router.get(
     "/plans/{plan_id}", response=PlanDetailOut, summary="Get a plan with goals, phases, progress"
 )
-def get_plan(request: HttpRequest, plan_id: int) -> dict[str, Any]:
+def get_plan(request: HttpRequest, plan_id: int) -> Plan:
     return _plan_detail(request, plan_id)
 
 
 @router.patch("/plans/{plan_id}", response=PlanDetailOut, summary="Edit a draft plan")
-def update_plan(request: HttpRequest, plan_id: int, payload: PlanPatchIn) -> dict[str, Any]:
+def update_plan(request: HttpRequest, plan_id: int, payload: PlanPatchIn) -> Plan:
     values = _sent(payload)
     expected = values.pop("lock_version", None)
     services.update_plan(
@@ -138,7 +116,7 @@ def update_plan(request: HttpRequest, plan_id: int, payload: PlanPatchIn) -> dic
 
 
 def _lifecycle(name: str, summary: str, service: Any, takes: str | None) -> None:
-    def handler(request: HttpRequest, plan_id: int, payload: CommentIn) -> dict[str, Any]:
+    def handler(request: HttpRequest, plan_id: int, payload: CommentIn) -> Plan:
         arguments: dict[str, Any] = {"actor": _actor(request), "plan_id": plan_id}
         if takes:
             arguments[takes] = payload.comment

@@ -789,7 +789,7 @@ def import_tasks(*, actor: User, plan_id: int, stream: IO[bytes]) -> ImportResul
     with transaction.atomic():
         plan = queries.get_plan_for(actor, plan_id)
         plan = (
-            Plan.objects.select_for_update()
+            Plan.objects.select_for_update(of=("self",))
             .select_related("pairing__leading_region", "pairing__partner_region")
             .get(pk=plan.pk)
         )

@@ -6,7 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models.expressions import OrderBy
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -31,9 +32,9 @@ PLAN_SORTS = {
     "overdue": ("-overdue_count", "pairing__leading_region__code"),
     "title": ("title", "id"),
 }
-TASK_SORTS = {
+TASK_SORTS: dict[str, tuple[str | OrderBy, ...]] = {
     "number": ("position", "number"),
-    "due": ("due_date", "number"),
+    "due": (F("due_date").asc(nulls_last=True), "number"),
     "status": ("status", "number"),
     "owner": ("owner__full_name", "number"),
     "phase": ("phase__position", "phase__start_date", "number"),
@@ -291,13 +292,21 @@ def timeline_of(plan: Plan, phases: Iterable[Phase]) -> dict[str, Any]:
     }
 
 
+def working_versions() -> QuerySet[Plan]:
+    """The versions whose tasks people report on: live, not replaced, and not a revision still
+    being agreed (its rows are copies; see `tasks.accepts_progress`)."""
+    return Plan.objects.filter(archived_at__isnull=True, superseded_at__isnull=True).filter(
+        Q(previous__isnull=True) | Q(status=Plan.Status.IN_FORCE)
+    )
+
+
 def my_tasks_for(actor: Any, *, status: str | None = None, overdue: bool = False) -> QuerySet[Task]:
     """Tasks the actor owns or shares, across all their pairs' current plans."""
     mine = Task.objects.filter(Q(owner=actor) | Q(co_owners=actor)).values("pk")
     tasks = (
         Task.objects.visible_to(actor)
-        .filter(pk__in=mine, archived_at__isnull=True, plan__archived_at__isnull=True)
-        .filter(plan__superseded_at__isnull=True)
+        .filter(pk__in=mine, archived_at__isnull=True)
+        .filter(plan__in=working_versions())
         .select_related(
             "plan__pairing__leading_region", "plan__pairing__partner_region", "phase", "owner"
         )
@@ -306,15 +315,14 @@ def my_tasks_for(actor: Any, *, status: str | None = None, overdue: bool = False
         tasks = tasks.filter(status=status)
     if overdue:
         tasks = tasks.overdue()
-    return tasks.order_by("due_date", "plan_id", "number")
+    return tasks.order_by(F("due_date").asc(nulls_last=True), "plan_id", "number")
 
 
 def overdue_by_pairing(actor: Any) -> list[dict[str, Any]]:
     """Overdue tasks counted per pair, worst first (the Ministry's watch list)."""
     rows = (
         Task.objects.visible_to(actor)
-        .filter(archived_at__isnull=True, plan__archived_at__isnull=True)
-        .filter(plan__superseded_at__isnull=True)
+        .filter(archived_at__isnull=True, plan__in=working_versions())
         .overdue()
         .values(
             "plan__pairing_id",

@@ -90,6 +90,10 @@ class PhaseOut(Schema):
     progress: RollupOut | None = None
 
     @staticmethod
+    def resolve_progress(obj: Any) -> Any:
+        return getattr(obj, "progress", None)
+
+    @staticmethod
     def resolve_key(obj: Any) -> str:
         return str(obj.key)
 
@@ -117,6 +121,35 @@ class PlanDetailOut(PlanOut):
     progress: RollupOut
     task_count: int
     overdue_count: int
+
+    # api._detail attaches the plan's roll-ups as `overview` (queries.PlanOverview).
+    @staticmethod
+    def resolve_method_labels(obj: Plan) -> list[str]:
+        return obj.method_labels()
+
+    @staticmethod
+    def resolve_topics(obj: Plan) -> list[str]:
+        return [t.code for t in obj.topics.all()]
+
+    @staticmethod
+    def resolve_goals(obj: Any) -> Any:
+        return obj.overview.goals
+
+    @staticmethod
+    def resolve_phases(obj: Any) -> Any:
+        return obj.overview.phases
+
+    @staticmethod
+    def resolve_progress(obj: Any) -> Any:
+        return obj.overview.overall
+
+    @staticmethod
+    def resolve_task_count(obj: Any) -> int:
+        return int(obj.overview.task_count)
+
+    @staticmethod
+    def resolve_overdue_count(obj: Any) -> int:
+        return int(obj.overview.overdue_count)
 
 
 class PlanIn(Schema):

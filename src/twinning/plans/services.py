@@ -121,7 +121,7 @@ def _topics(codes: Iterable[str]) -> list[Topic]:
 def _locked_plan(actor: User, plan_id: int) -> Plan:
     plan = queries.get_plan_for(actor, plan_id)
     return (
-        Plan.objects.select_for_update()
+        Plan.objects.select_for_update(of=("self",))
         .select_related("pairing__leading_region", "pairing__partner_region", "updated_by")
         .get(pk=plan.pk)
     )
@@ -270,6 +270,16 @@ def update_plan(
             raise invalid(name, _("不能修改此项。"), "unknown_field")
         setattr(plan, name, _methods(value) if name == "methods" else value)
     _check_period(plan.period_start, plan.period_end)
+    outside = plan.phases.filter(archived_at__isnull=True).filter(
+        models.Q(start_date__lt=plan.period_start) | models.Q(end_date__gt=plan.period_end)
+    )
+    if outside.exists():
+        raise invalid(
+            "period_start",
+            _("期限不能短于已有阶段：%(names)s。请先调整阶段日期。")
+            % {"names": "、".join(p.name for p in outside)},
+            "phase_outside_period",
+        )
     clean(plan)
     if topics is not None:
         plan.topics.set(_topics(topics))
@@ -392,7 +402,7 @@ def put_in_force(*, actor: User, plan_id: int, note: str = "") -> Plan:
     require(perms.can_coordinate(actor, plan.pairing), _("只有结对双方的协调员可以宣布方案生效。"))
     _require_status(plan, Status.FILED)
     now = timezone.now()
-    older = Plan.objects.select_for_update().filter(
+    older = Plan.objects.select_for_update(of=("self",)).filter(
         lineage=plan.lineage, version__lt=plan.version, superseded_at__isnull=True
     )
     for old in older:
@@ -486,6 +496,8 @@ def copy_plan(actor: User | None, plan: Plan) -> Plan:
         task.phase = phase_map.get(task.phase_id) if task.phase_id else None
         task.parent = task_map.get(task.parent_id) if task.parent_id else None
         task.lock_version = 1
+        # The copy must not see the old row's prefetched co-owners, or `set` would write nothing.
+        task._prefetched_objects_cache = {}  # type: ignore[attr-defined]
         task.save()
         task.co_owners.set(co_owners)
         task_map[old_id] = task

@@ -213,7 +213,7 @@ def _recompute_progress(task: Task) -> None:
 def _refresh_parent(actor: User | None, task: Task) -> None:
     if task.parent_id is None:
         return
-    parent = Task.objects.select_for_update().get(pk=task.parent_id)
+    parent = Task.objects.select_for_update(of=("self",)).get(pk=task.parent_id)
     before = parent.progress
     _recompute_progress(parent)
     if parent.progress != before:
@@ -230,7 +230,7 @@ def _next_number(plan: Plan) -> int:
 def _locked_task(actor: User, task_id: int) -> Task:
     task = queries.get_task_for(actor, task_id)
     return (
-        Task.objects.select_for_update()
+        Task.objects.select_for_update(of=("self",))
         .select_related(
             "plan__pairing__leading_region", "plan__pairing__partner_region", "updated_by"
         )
@@ -259,7 +259,7 @@ def _write(actor: User | None, plan: Plan, task: Task, values: dict[str, Any]) -
         raise Conflict(
             _("该方案版本尚未生效，任务进展请在执行中的版本里更新。"), code="plan_not_current"
         )
-    old_status = task.status
+    old_status, old_parent_id = task.status, task.parent_id
     co_owners = resolved.pop("co_owners", None)
     for name, value in resolved.items():
         setattr(task, name, value)
@@ -273,6 +273,9 @@ def _write(actor: User | None, plan: Plan, task: Task, values: dict[str, Any]) -
     if co_owners is not None:
         task.co_owners.set(co_owners)
     changes = audit.diff(before, _snapshot(task))
+    if creating:
+        # A new row's empty fields are not news: the history shows what was filled in.
+        changes = {k: v for k, v in changes.items() if v[1] not in (None, "", [], False, 0)}
     audit.record(
         actor=actor,
         action="create" if creating else "update",
@@ -281,13 +284,15 @@ def _write(actor: User | None, plan: Plan, task: Task, values: dict[str, Any]) -
         changes=changes,
     )
     _refresh_parent(actor, task)
+    if old_parent_id is not None and old_parent_id != task.parent_id:
+        _refresh_parent(actor, Task(parent_id=old_parent_id))
     return task
 
 
 def _plan_for_write(actor: User, plan_id: int) -> Plan:
     plan = queries.get_plan_for(actor, plan_id)
     return (
-        Plan.objects.select_for_update()
+        Plan.objects.select_for_update(of=("self",))
         .select_related("pairing__leading_region", "pairing__partner_region")
         .get(pk=plan.pk)
     )
@@ -351,13 +356,17 @@ def bulk_set_status(
 ) -> list[Task]:
     """One status for many rows, all or nothing: if one row may not change, none does."""
     plan = _plan_for_write(actor, plan_id)
+    require(
+        perms.can_write_plans(actor, plan.pairing),
+        _("只有任务负责人、协同人和责任方可以更新任务。"),
+    )
     ids = sorted({int(i) for i in task_ids})
     if not ids:
         raise invalid("tasks", _("请至少选择一项任务。"), "nothing_selected")
     if status not in Task.Status.values:
         raise invalid("status", _("任务状态不正确。"), "invalid_status")
     tasks = list(
-        Task.objects.select_for_update()
+        Task.objects.select_for_update(of=("self",))
         .filter(plan=plan, pk__in=ids, archived_at__isnull=True)
         .order_by("number")
     )
@@ -421,6 +430,11 @@ def add_evidence(
     """Attach a file after checking what it really is."""
     task = _locked_task(actor, task_id)
     require(perms.can_track(actor, task), _("只有任务负责人、协同人和责任方可以上传佐证材料。"))
+    if not accepts_progress(task.plan):
+        raise Conflict(
+            _("该方案版本尚未生效或已被取代，佐证材料请上传到执行中的版本。"),
+            code="plan_not_current",
+        )
     checked = check_upload(stream)
     evidence = Evidence(
         task=task,

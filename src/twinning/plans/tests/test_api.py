@@ -35,13 +35,6 @@ PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>
 EXE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + bytes(range(256)) * 4
 
 
-# Every answer carrying a whole plan (PlanDetailOut) fails: see /tmp/bugs-api.md.
-DETAIL_BUG = pytest.mark.xfail(
-    reason="bug: plans/api.py _detail returns dicts whose resolvers fail (500 on PlanDetailOut)",
-    strict=True,
-)
-
-
 def this_year() -> int:
     return timezone.localdate().year
 
@@ -248,7 +241,6 @@ def plan_in(pairing: Pairing, **overrides: Any) -> dict[str, Any]:
     return {**values, **overrides}
 
 
-@DETAIL_BUG
 def test_a_coordinator_creates_an_empty_draft(
     api: ApiFor, tianjin: User, tianjin_henan: Pairing
 ) -> None:
@@ -266,14 +258,12 @@ def test_a_coordinator_creates_an_empty_draft(
     assert AuditEntry.objects.filter(target_type="plans.plan", target_id=str(plan.pk)).exists()
 
 
-@DETAIL_BUG
 def test_a_member_of_the_partner_side_may_create_a_plan(
     api: ApiFor, henan_member: User, tianjin_henan: Pairing
 ) -> None:
     ok(post(api(henan_member), "/plans", plan_in(tianjin_henan)), 201)
 
 
-@DETAIL_BUG
 def test_creating_from_a_template_copies_its_phases_goals_and_tasks(
     api: ApiFor, tianjin: User, tianjin_henan: Pairing
 ) -> None:
@@ -376,7 +366,6 @@ def test_an_outsider_may_not_create_a_plan_for_a_pair_it_cannot_see(
 # --- plans: get and patch ----------------------------------------------------------------------
 
 
-@DETAIL_BUG
 def test_get_a_plan_with_goals_phases_and_progress(
     api: ApiFor, henan_expert: User, tianjin: User, draft_plan: Plan
 ) -> None:
@@ -409,7 +398,6 @@ def rich_plan(make_plan: MakePlan) -> Plan:
     )
 
 
-@DETAIL_BUG
 def test_patch_changes_only_the_fields_sent(
     api: ApiFor, tianjin: User, make_plan: MakePlan
 ) -> None:
@@ -431,7 +419,6 @@ def test_patch_changes_only_the_fields_sent(
     assert after.updated_by == tianjin
 
 
-@DETAIL_BUG
 def test_patch_replaces_the_topics_and_methods_when_sent(
     api: ApiFor, henan: User, make_plan: MakePlan
 ) -> None:
@@ -444,7 +431,6 @@ def test_patch_replaces_the_topics_and_methods_when_sent(
     assert body["title"] == plan.title
 
 
-@DETAIL_BUG
 def test_patch_with_the_current_lock_version_succeeds(
     api: ApiFor, tianjin: User, draft_plan: Plan
 ) -> None:
@@ -517,7 +503,6 @@ def action(client: Client, plan_id: int, name: str, comment: str = "") -> Any:
     return post(client, f"/plans/{plan_id}/{name}", {"comment": comment} if comment else {})
 
 
-@DETAIL_BUG
 def test_the_whole_lifecycle_through_the_api(
     api: ApiFor, tianjin: User, henan: User, supervisor: User, draft_plan: Plan
 ) -> None:
@@ -541,7 +526,6 @@ def test_the_whole_lifecycle_through_the_api(
     assert "请审阅" in list(notes)
 
 
-@DETAIL_BUG
 def test_a_revision_is_a_new_draft_version(api: ApiFor, tianjin: User, plan_in_force: Plan) -> None:
     body = ok(action(api(tianjin), plan_in_force.pk, "revise"))
 
@@ -564,7 +548,6 @@ def test_request_changes_needs_a_comment(
     assert assert_problem(empty, 422, "comment_required")["errors"].keys() == {"comment"}
 
 
-@DETAIL_BUG
 def test_request_changes_returns_the_plan(
     api: ApiFor, tianjin: User, henan: User, draft_plan: Plan
 ) -> None:
@@ -595,7 +578,6 @@ def test_the_ministry_must_say_why_it_returns_a_plan(
     assert_problem(empty, 422, "comment_required")
 
 
-@DETAIL_BUG
 def test_the_ministry_returns_an_agreed_plan_with_a_comment(
     api: ApiFor, tianjin: User, henan: User, supervisor: User, draft_plan: Plan
 ) -> None:
@@ -684,9 +666,14 @@ def test_an_empty_plan_cannot_be_submitted(api: ApiFor, tianjin: User, make_plan
     ],
 )
 def test_who_may_move_a_plan_on(
-    name: str, persona: str, request: pytest.FixtureRequest, api: ApiFor, tianjin: User,
-    draft_plan: Plan, henan: User
-) -> None:  # fmt: skip
+    name: str,
+    persona: str,
+    request: pytest.FixtureRequest,
+    api: ApiFor,
+    tianjin: User,
+    draft_plan: Plan,
+    henan: User,
+) -> None:
     if name == "sign":
         services.submit_plan(actor=tianjin, plan_id=draft_plan.pk)
     if name == "file":
@@ -710,7 +697,6 @@ def test_an_archived_plan_cannot_change(api: ApiFor, henan: User, draft_plan: Pl
     assert_problem(submitted, 409, "invalid_transition")
 
 
-@DETAIL_BUG
 def test_archive_and_restore_a_plan(api: ApiFor, henan: User, draft_plan: Plan) -> None:
     archived = ok(action(api(henan), draft_plan.pk, "archive"))
     frozen = patch(api(henan), f"/plans/{draft_plan.pk}", {"title": "归档后不能改"})
@@ -909,8 +895,13 @@ def test_add_edit_archive_and_restore_a_goal(
     api: ApiFor, henan_member: User, draft_plan: Plan
 ) -> None:
     client = api(henan_member)
-    goal = {"text": "回收利用率达到35%", "indicator": "回收利用率", "unit": "%",
-            "target_value": "35", "due_date": f"{this_year() + 2}-12-31"}  # fmt: skip
+    goal = {
+        "text": "回收利用率达到35%",
+        "indicator": "回收利用率",
+        "unit": "%",
+        "target_value": "35",
+        "due_date": f"{this_year() + 2}-12-31",
+    }
 
     created = ok(post(client, f"/plans/{draft_plan.pk}/goals", goal), 201)
     edited = ok(patch(client, f"/goals/{created['id']}", {"target_value": "40"}))
@@ -959,8 +950,12 @@ def test_goals_of_a_frozen_plan_cannot_change(
 
 def phase_in(**overrides: Any) -> dict[str, Any]:
     year = this_year()
-    values = {"name": "总结阶段", "start_date": f"{year + 4}-01-01",
-              "end_date": f"{year + 4}-12-31", "description": "总结经验"}  # fmt: skip
+    values = {
+        "name": "总结阶段",
+        "start_date": f"{year + 4}-01-01",
+        "end_date": f"{year + 4}-12-31",
+        "description": "总结经验",
+    }
     return {**values, **overrides}
 
 
@@ -1024,8 +1019,12 @@ def test_the_task_table_with_filters(
         actor=tianjin, task_id=task_of(draft_plan, 1).pk, values={"co_owners": [henan]}
     )
     tasks.set_status(actor=henan, task_id=task_of(draft_plan, 2).pk, status="in_progress")
-    tasks.archive_task(actor=tianjin, task_id=tasks.add_task(
-        actor=tianjin, plan_id=draft_plan.pk, values={"title": "作废的任务"}).pk)  # fmt: skip
+    tasks.archive_task(
+        actor=tianjin,
+        task_id=tasks.add_task(
+            actor=tianjin, plan_id=draft_plan.pk, values={"title": "作废的任务"}
+        ).pk,
+    )
     url = f"/plans/{draft_plan.pk}/tasks"
 
     def rows(**params: Any) -> list[int]:
@@ -1119,8 +1118,13 @@ def test_patch_a_task_changes_only_the_fields_sent(
     tasks.update_task(actor=tianjin, task_id=task.pk, values={"owner": henan, "notes": "原备注"})
     task.refresh_from_db()
 
-    body = ok(patch(api(henan), f"/tasks/{task.pk}", {"status": "in_progress", "lock_version":
-                                                       task.lock_version}))  # fmt: skip
+    body = ok(
+        patch(
+            api(henan),
+            f"/tasks/{task.pk}",
+            {"status": "in_progress", "lock_version": task.lock_version},
+        )
+    )
 
     task.refresh_from_db()
     assert (body["status"], body["progress"]) == ("in_progress", 50)
@@ -1193,23 +1197,32 @@ def test_the_other_side_may_not_track_a_task(
 def test_bulk_status_changes_every_row(api: ApiFor, henan: User, draft_plan: Plan) -> None:
     ids = [task_of(draft_plan, n).pk for n in (1, 2)]
 
-    body = ok(post(api(henan), f"/plans/{draft_plan.pk}/tasks/bulk-status",
-                   {"task_ids": ids, "status": "in_progress"}))  # fmt: skip
+    body = ok(
+        post(
+            api(henan),
+            f"/plans/{draft_plan.pk}/tasks/bulk-status",
+            {"task_ids": ids, "status": "in_progress"},
+        )
+    )
 
     assert [(t["number"], t["status"]) for t in body] == [(1, "in_progress"), (2, "in_progress")]
     assert task_of(draft_plan, 3).status == "not_started"
 
 
-def test_bulk_status_is_all_or_nothing(api: ApiFor, henan: User, tianjin: User,
-                                       draft_plan: Plan) -> None:  # fmt: skip
+def test_bulk_status_is_all_or_nothing(
+    api: ApiFor, henan: User, tianjin: User, draft_plan: Plan
+) -> None:
     tasks.update_task(
         actor=tianjin, task_id=task_of(draft_plan, 2).pk, values={"evidence_required": True}
     )
     ids = [task_of(draft_plan, n).pk for n in (1, 2, 3)]
 
     with unchanged():
-        response = post(api(henan), f"/plans/{draft_plan.pk}/tasks/bulk-status",
-                        {"task_ids": ids, "status": "done"})  # fmt: skip
+        response = post(
+            api(henan),
+            f"/plans/{draft_plan.pk}/tasks/bulk-status",
+            {"task_ids": ids, "status": "done"},
+        )
 
     problem = assert_problem(response, 422, "bulk_refused")
     assert len(problem["errors"]["tasks"]) == 2
@@ -1223,10 +1236,16 @@ def test_bulk_status_refuses_rows_of_another_plan(
     other = make_plan(title="另一个方案", tasks=[{"title": "别的任务"}])
 
     with unchanged():
-        response = post(api(tianjin), f"/plans/{draft_plan.pk}/tasks/bulk-status",
-                        {"task_ids": [task_of(other, 1).pk], "status": "done"})  # fmt: skip
-        nothing = post(api(tianjin), f"/plans/{draft_plan.pk}/tasks/bulk-status",
-                       {"task_ids": [], "status": "done"})  # fmt: skip
+        response = post(
+            api(tianjin),
+            f"/plans/{draft_plan.pk}/tasks/bulk-status",
+            {"task_ids": [task_of(other, 1).pk], "status": "done"},
+        )
+        nothing = post(
+            api(tianjin),
+            f"/plans/{draft_plan.pk}/tasks/bulk-status",
+            {"task_ids": [], "status": "done"},
+        )
 
     assert_problem(response, 422, "unknown_task")
     assert_problem(nothing, 422, "nothing_selected")
@@ -1313,8 +1332,15 @@ def test_the_content_decides_the_type_not_the_name(
 ) -> None:
     task = task_of(draft_plan, 1)
 
-    body = ok(upload(api(tianjin), f"/tasks/{task.pk}/evidence", "纪要.pdf",
-                     "会议纪要：双方确认工作清单".encode()), 201)  # fmt: skip
+    body = ok(
+        upload(
+            api(tianjin),
+            f"/tasks/{task.pk}/evidence",
+            "纪要.pdf",
+            "会议纪要：双方确认工作清单".encode(),
+        ),
+        201,
+    )
 
     assert body["content_type"] == "text/plain"
 
