@@ -2,7 +2,7 @@
 
 from typing import Any, Literal
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils.translation import gettext as _
 from ninja import File, Form, Query, Router, Schema
@@ -11,7 +11,6 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from twinning.core.errors import NotFound
 from twinning.core.models import AuditEntry
-from twinning.pairings.queries import readable_history
 from twinning.pairings.schemas import AuditOut
 from twinning.plans import excel, queries, services, tasks, word
 from twinning.plans.compare import compare
@@ -178,21 +177,12 @@ def _plain(value: Any) -> Any:
     return value if value is None or isinstance(value, bool | int | float | str) else str(value)
 
 
-def _history(actor: Any, plan: Plan) -> list[AuditEntry]:
-    task_ids = [str(i) for i in plan.tasks.values_list("pk", flat=True)]
-    entries = AuditEntry.objects.filter(
-        Q(target_type="plans.plan", target_id=str(plan.pk))
-        | Q(target_type="plans.task", target_id__in=task_ids)
-    ).select_related("actor", "pairing")[:500]
-    return readable_history(actor, entries)
-
-
 @router.get(
     "/plans/{plan_id}/history", response=list[AuditOut], summary="Changes to a plan and its tasks"
 )
 def plan_history(request: HttpRequest, plan_id: int) -> list[AuditEntry]:
     actor = _actor(request)
-    return _history(actor, queries.get_plan_for(actor, plan_id))
+    return queries.history_of(actor, queries.get_plan_for(actor, plan_id))
 
 
 @router.get(

@@ -12,7 +12,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from twinning.core.errors import NotFound
-from twinning.pairings.queries import get_pairing_for
+from twinning.core.models import AuditEntry
+from twinning.pairings.queries import get_pairing_for, readable_history
 from twinning.plans.models import (
     Evidence,
     Goal,
@@ -286,6 +287,7 @@ def timeline_of(plan: Plan, phases: Iterable[Phase]) -> dict[str, Any]:
                 "progress": t["progress"],
                 "status": t["status"],
                 "overdue": t["due_date"] < today and t["status"] not in Task.CLOSED_STATUSES,
+                "milestone": t["start_date"] is None,
             }
             for t in tasks
         ],
@@ -360,3 +362,23 @@ def get_template(template_id: int) -> PlanTemplate:
     if template is None:
         raise NotFound(_("方案模板不存在。"))
     return template
+
+
+def history_of(actor: Any, plan: Plan) -> list[AuditEntry]:
+    """The recorded changes of a plan version, its goals, phases, tasks and evidence, newest
+    first, with private values masked for readers who may not see them."""
+
+    def ids(rows: Any) -> list[str]:
+        return [str(pk) for pk in rows.values_list("pk", flat=True)]
+
+    entries = AuditEntry.objects.filter(
+        Q(target_type="plans.plan", target_id=str(plan.pk))
+        | Q(target_type="plans.task", target_id__in=ids(plan.tasks))
+        | Q(
+            target_type="plans.evidence",
+            target_id__in=ids(Evidence.objects.filter(task__plan=plan)),
+        )
+        | Q(target_type="plans.goal", target_id__in=ids(plan.goals))
+        | Q(target_type="plans.phase", target_id__in=ids(plan.phases))
+    ).select_related("actor", "pairing")[:500]
+    return readable_history(actor, entries)

@@ -243,22 +243,12 @@ def plan_detail(request: HttpRequest, plan_id: int) -> HttpResponse:
     return render(request, "plans/detail.html", context)
 
 
-def _plan_history(actor: Any, plan: Plan) -> list[AuditEntry]:
-    task_ids = [str(i) for i in plan.tasks.values_list("pk", flat=True)]
-    entries = AuditEntry.objects.filter(
-        Q(target_type="plans.plan", target_id=str(plan.pk))
-        | Q(target_type="plans.task", target_id__in=task_ids)
-        | Q(target_type__in=["plans.goal", "plans.phase"], pairing=plan.pairing)
-    ).select_related("actor")[:200]
-    return readable_history(actor, entries)
-
-
 @login_required
 def plan_history(request: HttpRequest, plan_id: int) -> HttpResponse:
     actor = _actor(request)
     plan = queries.get_plan_for(actor, plan_id)
     return render(
-        request, "plans/history.html", {"plan": plan, "history": _plan_history(actor, plan)}
+        request, "plans/history.html", {"plan": plan, "history": queries.history_of(actor, plan)}
     )
 
 

@@ -11,13 +11,13 @@
     rows.push({ label: p.name, start: p.start, end: p.end, kind: "phase" });
   });
   data.tasks.forEach(function (t) {
-    rows.push({ label: t.label, start: t.start, end: t.end, kind: t.overdue ? "overdue" : t.status, progress: t.progress });
+    rows.push({ label: t.label, start: t.start, end: t.end, kind: t.overdue ? "overdue" : t.status, progress: t.progress, milestone: t.milestone });
   });
   var colours = { phase: "#4a6fa5", overdue: "#c53030", done: "#0b6e4f", cancelled: "#9aa5b1", blocked: "#b44d12" };
   var labels = rows.map(function (r) { return r.label; });
   var items = rows.map(function (r, i) {
     return {
-      value: [i, Date.parse(r.start), Date.parse(r.end) + DAY, r.progress],
+      value: [i, Date.parse(r.start), Date.parse(r.end) + DAY, r.progress, r.milestone ? 1 : 0],
       itemStyle: { color: colours[r.kind] || "#d69e2e" },
       name: r.label
     };
@@ -48,7 +48,15 @@
       renderItem: function (params, api) {
         var start = api.coord([api.value(1), api.value(0)]);
         var end = api.coord([api.value(2), api.value(0)]);
-        var height = api.size([0, 1])[1] * 0.6;
+        var height = Math.min(api.size([0, 1])[1] * 0.6, 16);
+        if (api.value(4)) {
+          // A task with only a due date is a deadline: a diamond on that day.
+          return {
+            type: "polygon",
+            shape: { points: [[end[0], end[1] - height / 2], [end[0] + height / 2, end[1]], [end[0], end[1] + height / 2], [end[0] - height / 2, end[1]]] },
+            style: api.style()
+          };
+        }
         return {
           type: "rect",
           shape: { x: start[0], y: start[1] - height / 2, width: Math.max(end[0] - start[0], 2), height: height },
