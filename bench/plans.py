@@ -23,7 +23,6 @@ own child process. See bench/README.md.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import gc
 import io
@@ -40,7 +39,7 @@ import tempfile
 import time
 import zipfile
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -284,7 +283,6 @@ class Built:
     goals: int = 0
     people: int = 0
     evidence: int = 0
-    locking_workaround: bool = False
     seconds: dict[str, float] = field(default_factory=dict)
 
     def overdue(self, today: dt.date) -> int:
@@ -370,57 +368,6 @@ def _status_for(rng: random.Random, due: dt.date, today: dt.date, closable: bool
     return "blocked" if roll > 0.95 else "not_started"
 
 
-@contextlib.contextmanager
-def _locking_workaround(actor: Any, plan_id: int) -> Iterator[bool]:
-    """Work around a bug while building the data, only if it shows; yields whether it did.
-
-    `plans.services._locked_plan` and `plans.tasks._locked_task` lock with
-    `select_for_update()` across a nullable `select_related("updated_by")`, which PostgreSQL
-    refuses ("FOR UPDATE cannot be applied to the nullable side of an outer join"): every plan
-    write but creating plans and tasks fails there. None of the timed requests goes through
-    them, so the benchmark locks only the plan or task row (`of=("self",)`) while it builds the
-    plan, and says so. Once the bug is fixed this does nothing; then delete it.
-    """
-    from django.db import NotSupportedError, transaction
-
-    from twinning.plans import queries, services, tasks
-    from twinning.plans.models import Plan, Task
-
-    try:
-        with transaction.atomic():
-            services._locked_plan(actor, plan_id)
-    except NotSupportedError as exc:
-        print(f"   note: working around a bug in plans' row locking: {exc}".rstrip(), flush=True)
-    else:
-        yield False
-        return
-
-    def locked_plan(actor: Any, plan_id: int) -> Plan:
-        plan = queries.get_plan_for(actor, plan_id)
-        return (
-            Plan.objects.select_for_update(of=("self",))
-            .select_related("pairing__leading_region", "pairing__partner_region", "updated_by")
-            .get(pk=plan.pk)
-        )
-
-    def locked_task(actor: Any, task_id: int) -> Task:
-        task = queries.get_task_for(actor, task_id)
-        return (
-            Task.objects.select_for_update(of=("self",))
-            .select_related(
-                "plan__pairing__leading_region", "plan__pairing__partner_region", "updated_by"
-            )
-            .get(pk=task.pk)
-        )
-
-    originals = services._locked_plan, tasks._locked_task
-    services._locked_plan, tasks._locked_task = locked_plan, locked_task
-    try:
-        yield True
-    finally:
-        services._locked_plan, tasks._locked_task = originals
-
-
 def _build_plan(rng: random.Random) -> tuple[Built, Actors]:
     from django.core.management import call_command
     from django.db import transaction
@@ -468,8 +415,7 @@ def _build_plan(rng: random.Random) -> tuple[Built, Actors]:
     built = Built(plan_id=plan.pk)
     people = {"leading": leading_people, "partner": partner_people}
     built.people = len(leading_people) + len(partner_people)
-    with _locking_workaround(actors.leading, plan.pk) as built.locking_workaround:
-        _fill_plan(rng, built, plan, actors, people, bodies, topics, seconds, start)
+    _fill_plan(rng, built, plan, actors, people, bodies, topics, seconds, start)
     built.seconds = {k: round(v, 1) for k, v in seconds.items()}
     return built, actors
 
@@ -861,7 +807,6 @@ def child_main(args: argparse.Namespace) -> int:
             "overdue": built.overdue(today),
             "statuses": dict(statuses),
             "build_seconds": built.seconds,
-            "locking_workaround": built.locking_workaround,
         },
         "rows": rows,
     }

@@ -226,9 +226,20 @@ class PlanOverview:
     task_count: int
     overdue_count: int
     by_status: dict[str, int] = field(default_factory=dict)
+    # Numbers of live tasks without a due date (dates freeze when the plan is submitted).
+    undated: list[int] = field(default_factory=list)
 
 
-TASK_ROLLUP_FIELDS = ("id", "parent_id", "phase_id", "status", "progress", "weight", "due_date")
+TASK_ROLLUP_FIELDS = (
+    "id",
+    "number",
+    "parent_id",
+    "phase_id",
+    "status",
+    "progress",
+    "weight",
+    "due_date",
+)
 
 
 def overview_of(plan: Plan) -> PlanOverview:
@@ -258,6 +269,7 @@ def overview_of(plan: Plan) -> PlanOverview:
         task_count=len(rows),
         overdue_count=overdue,
         by_status=dict(by_status),
+        undated=sorted(r["number"] for r in rows if r["due_date"] is None),
     )
 
 

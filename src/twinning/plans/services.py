@@ -237,8 +237,9 @@ def _apply_template(actor: User | None, plan: Plan, template: PlanTemplate) -> N
             side=item.get("side", ResponsibleSide.JOINT),
             topic=topics.get(item.get("topic") or ""),
             phase=phase,
-            start_date=phase.start_date if phase else None,
-            due_date=phase.end_date if phase else None,
+            # Without a phase, the task runs for the whole plan until someone sets its dates.
+            start_date=phase.start_date if phase else plan.period_start,
+            due_date=phase.end_date if phase else plan.period_end,
             deliverable=item.get("deliverable", ""),
             updated_by=actor,
         )

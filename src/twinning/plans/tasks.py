@@ -41,12 +41,14 @@ DEFINITION_FIELDS = [
 ]
 TRACKING_FIELDS = ["status", "completed_on", "notes", "owner", "co_owners"]
 TASK_FIELDS = DEFINITION_FIELDS + TRACKING_FIELDS
+REFERENCES = ["topic", "phase", "body", "parent", "owner", "updated_by", "archived_by"]
 AUDITED = [f for f in TASK_FIELDS if f != "co_owners"] + ["progress"]
 
 
-def _snapshot(task: Task) -> dict[str, Any]:
+def _snapshot(task: Task, with_co_owners: bool = True) -> dict[str, Any]:
     values = audit.snapshot(task, AUDITED)
-    values["co_owners"] = sorted(str(u) for u in task.co_owners.all()) if task.pk else []
+    if with_co_owners:
+        values["co_owners"] = sorted(str(u) for u in task.co_owners.all()) if task.pk else []
     return values
 
 
@@ -197,9 +199,10 @@ def _apply_status(task: Task, old_status: str) -> None:
 
 def _recompute_progress(task: Task) -> None:
     """From the status, or the weighted sub-tasks when there are any."""
+    # Sub-tasks are one level deep: a new task or a sub-task has none to ask the database for.
     subtasks = (
         list(task.subtasks.filter(archived_at__isnull=True).values("status", "progress", "weight"))
-        if task.pk
+        if task.pk and task.parent_id is None
         else []
     )
     if subtasks:
@@ -245,7 +248,9 @@ def _write(actor: User | None, plan: Plan, task: Task, values: dict[str, Any]) -
         name = sorted(unknown)[0]
         raise invalid(name, _("不能修改此项。"), "unknown_field")
     creating = task.pk is None
-    before = _snapshot(task) if not creating else {}
+    # Co-owners cost a query each time; they are compared only when they may have changed.
+    co_owners_sent = "co_owners" in values
+    before = _snapshot(task, co_owners_sent) if not creating else {}
     resolved = _resolve(plan, task, values)
     definition_changes = {
         k
@@ -265,14 +270,15 @@ def _write(actor: User | None, plan: Plan, task: Task, values: dict[str, Any]) -
         setattr(task, name, value)
     _apply_status(task, old_status)
     _check_dates(task)
-    clean(task, exclude=["plan", "number", "co_owners"])
+    # References were looked up and checked by `_resolve`; full_clean would query each again.
+    clean(task, exclude=["plan", "number", "co_owners", *REFERENCES])
     _check_closing(task)
     _recompute_progress(task)
     touch(task, actor)
     task.save()
     if co_owners is not None:
         task.co_owners.set(co_owners)
-    changes = audit.diff(before, _snapshot(task))
+    changes = audit.diff(before, _snapshot(task, co_owners_sent or creating))
     if creating:
         # A new row's empty fields are not news: the history shows what was filled in.
         changes = {k: v for k, v in changes.items() if v[1] not in (None, "", [], False, 0)}
@@ -497,9 +503,10 @@ def write_rows(
     Returns (created, updated). Rows are checked one by one; the first error raises.
     """
     created = updated = 0
-    next_number = _next_number(plan)
+    next_number: int | None = None
     for task, values in rows:
         if task is None:
+            next_number = next_number or _next_number(plan)
             values = {"position": next_number, **values}
             _write(actor, plan, Task(plan=plan, number=next_number), values)
             next_number += 1

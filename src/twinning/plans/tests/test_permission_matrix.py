@@ -94,7 +94,7 @@ def evidence_upload(objects: dict[str, int]) -> SimpleUploadedFile:
     return SimpleUploadedFile("会议纪要.pdf", PDF)
 
 
-PLAN_FORM = {"title": "改过的方案名称", "period_start": "{start}", "period_end": "{end}"}
+PLAN_FORM = {"title": "改过的方案名称", "period_start": "{plan_start}", "period_end": "{plan_end}"}
 NEW_PLAN_FORM = {"pairing": "{pairing}", **PLAN_FORM, "template": ""}
 GOAL_FORM = {"text": "建成示范片区", "indicator": "示范片区", "unit": "个", "target_value": "3"}
 PHASE_FORM = {"name": "总结阶段", "start_date": "{start}", "end_date": "{end}"}
@@ -381,7 +381,9 @@ def objects(
         "archived_template": old_template.pk,
         "topic": topic.pk,
         "archived_topic": old_topic.pk,
-        # dates inside the draft's period, for forms and payloads
+        # the draft's period, and dates inside it, for forms and payloads
+        "plan_start": plan.period_start.isoformat(),
+        "plan_end": plan.period_end.isoformat(),
         "start": start,
         "end": end,
     }
