@@ -89,7 +89,10 @@ class TestCreatePlan:
         rows = list(plan.tasks.order_by("number"))
         assert [t.title for t in rows] == [t["title"] for t in row["tasks"]]
         assert [t.number for t in rows] == list(range(1, len(row["tasks"]) + 1))
-        assert all(t.phase is None and t.due_date is None for t in rows)
+        assert all(
+            t.phase is None and (t.start_date, t.due_date) == (plan.period_start, plan.period_end)
+            for t in rows
+        )
         assert all(t.status == Task.Status.NOT_STARTED for t in rows)
         note = AuditEntry.objects.get(
             target_type="plans.plan", target_id=str(plan.pk), action="update"
