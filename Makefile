@@ -77,6 +77,7 @@ messages:
 
 bench: install-dev
 	$(BIN)/python bench/registry.py
+	$(BIN)/python bench/plans.py
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR)
