@@ -8,5 +8,6 @@ STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticF
 
 # Uploaded files go to a throw-away folder, never into the working copy.
 import tempfile  # noqa: E402
+from pathlib import Path  # noqa: E402
 
-MEDIA_ROOT = tempfile.mkdtemp(prefix="twinning-test-media-")
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="twinning-test-media-"))

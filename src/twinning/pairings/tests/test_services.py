@@ -168,9 +168,12 @@ class TestLifecycle:
                 actor=tianjin, pairing_id=tianjin_henan.pk, to_status=status
             )
             assert pairing.status == status
-        assert AuditEntry.objects.filter(
-            pairing=tianjin_henan, action="transition", target_type="pairings.pairing"
-        ).count() == 3
+        assert (
+            AuditEntry.objects.filter(
+                pairing=tianjin_henan, action="transition", target_type="pairings.pairing"
+            ).count()
+            == 3
+        )
 
     @pytest.mark.parametrize("to_status", ["proposed", "declined", "active", "bogus"])
     def test_a_transition_that_is_not_allowed_is_rejected(self, tianjin_henan, tianjin, to_status):
