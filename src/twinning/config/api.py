@@ -3,7 +3,10 @@
 from ninja import NinjaAPI
 
 from twinning.accounts.api import router as accounts_router
+from twinning.consultations.api import router as consultations_router
 from twinning.core.api import AUTH, install_error_handlers
+from twinning.exchanges.api import router as exchanges_router
+from twinning.notifications.api import router as notifications_router
 from twinning.pairings.api import router as pairings_router
 from twinning.plans.api import router as plans_router
 from twinning.regions.api import router as regions_router
@@ -26,3 +29,6 @@ api.add_router("", accounts_router)
 api.add_router("", regions_router)
 api.add_router("", pairings_router)
 api.add_router("", plans_router)
+api.add_router("", exchanges_router)
+api.add_router("", consultations_router)
+api.add_router("", notifications_router)

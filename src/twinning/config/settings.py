@@ -37,6 +37,9 @@ INSTALLED_APPS = [
     "twinning.regions",
     "twinning.pairings",
     "twinning.plans",
+    "twinning.notifications",
+    "twinning.exchanges",
+    "twinning.consultations",
 ]
 
 MIDDLEWARE = [
@@ -135,6 +138,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("TWINNING_MAX_REQUEST_BYTES", 1024 * 1024)
 TWINNING_MAX_UPLOAD_BYTES = env_int("TWINNING_MAX_UPLOAD_BYTES", 20 * 1024 * 1024)
 # An uploaded Office file or ZIP may not unpack to more than this (a "zip bomb" guard).
 TWINNING_MAX_UNPACKED_BYTES = env_int("TWINNING_MAX_UNPACKED_BYTES", 200 * 1024 * 1024)
+
+# Consultations (难题会诊): days the leading side has to answer, and when to remind before that.
+TWINNING_RESPONSE_DAYS = env_int("TWINNING_RESPONSE_DAYS", 7)
+TWINNING_REMINDER_HOURS_BEFORE = env_int("TWINNING_REMINDER_HOURS_BEFORE", 24)
 
 TASKS = {
     "default": {

@@ -11,6 +11,9 @@ urlpatterns = [
     path("", include("twinning.accounts.urls")),
     path("pairings/", include("twinning.pairings.urls")),
     path("plans/", include("twinning.plans.urls")),
+    path("exchanges/", include("twinning.exchanges.urls")),
+    path("consultations/", include("twinning.consultations.urls")),
+    path("notifications/", include("twinning.notifications.urls")),
     path("", pairings_views.overview, name="overview"),
     path("", include("twinning.core.urls")),
 ]

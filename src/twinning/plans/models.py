@@ -357,6 +357,9 @@ class Task(PlanPart):
     evidence_required = models.BooleanField(_("完成须上传佐证"), default=False)
     completed_on = models.DateField(_("完成日期"), null=True, blank=True)
     notes = models.TextField(_("备注"), blank=True)
+    # Where a task came from when it was not part of the agreed plan (e.g. an exchange's
+    # follow-up); such tasks may join a plan in force, and the comparison shows them as added.
+    origin = models.CharField(_("任务来源"), max_length=200, blank=True)
     updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

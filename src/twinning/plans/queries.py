@@ -314,6 +314,11 @@ def working_versions() -> QuerySet[Plan]:
     )
 
 
+def working_plan_of(pairing_id: int) -> Plan | None:
+    """The version of a pair's plan that people report on (the newest, if several lineages)."""
+    return working_versions().filter(pairing_id=pairing_id).order_by("-updated_at").first()
+
+
 def my_tasks_for(actor: Any, *, status: str | None = None, overdue: bool = False) -> QuerySet[Task]:
     """Tasks the actor owns or shares, across all their pairs' current plans."""
     mine = Task.objects.filter(Q(owner=actor) | Q(co_owners=actor)).values("pk")

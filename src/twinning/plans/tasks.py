@@ -317,6 +317,43 @@ def add_task(*, actor: User, plan_id: int, values: dict[str, Any]) -> Task:
     return _write(actor, plan, Task(plan=plan, number=number), values)
 
 
+@transaction.atomic
+def add_follow_up(*, actor: User, plan_id: int, values: dict[str, Any], origin: str) -> Task:
+    """A follow-up task (e.g. agreed at an exchange) joins the version people work on, even when
+    it is in force: follow-ups are operational, and `origin` says where the task came from."""
+    plan = _plan_for_write(actor, plan_id)
+    require(
+        perms.can_write_plans(actor, plan.pairing), _("只有结对双方的协调员和成员可以编写方案。")
+    )
+    if not accepts_progress(plan):
+        raise Conflict(_("该方案版本不是正在执行的版本。"), code="plan_not_current")
+    if not origin.strip():
+        raise invalid("origin", _("请说明任务来源。"), "origin_required")
+    number = _next_number(plan)
+    task = Task(plan=plan, number=number, origin=origin[:200])
+    # The definition is written directly: `_write` would refuse it on a frozen plan.
+    resolved = _resolve(plan, task, {"position": number, **values})
+    co_owners = resolved.pop("co_owners", None)
+    for name, value in resolved.items():
+        setattr(task, name, value)
+    _check_dates(task)
+    clean(task, exclude=["plan", "number", "co_owners", *REFERENCES])
+    _recompute_progress(task)
+    touch(task, actor)
+    task.save()
+    if co_owners:
+        task.co_owners.set(co_owners)
+    audit.record(
+        actor=actor,
+        action="create",
+        target=task,
+        pairing=plan.pairing,
+        changes={k: v for k, v in audit.diff({}, _snapshot(task)).items() if v[1]},
+        note=origin[:200],
+    )
+    return task
+
+
 def _require_task_writer(actor: User, task: Task, values: dict[str, Any]) -> None:
     if set(values) - {"status", "completed_on", "notes"}:
         # Changing what the task is (or who owns it) is the plan writers' job.
