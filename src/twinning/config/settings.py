@@ -72,6 +72,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "twinning.core.context_processors.navigation",
+                "twinning.notifications.context_processors.unread_notifications",
             ],
         },
     },
@@ -150,6 +151,29 @@ TASKS = {
         )
     }
 }
+
+# Notifications: e-mail (SMTP in deployments, printed to the console in a local demo).
+EMAIL_BACKEND = env_str("TWINNING_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = env_str("TWINNING_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("TWINNING_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("TWINNING_EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = env_secret("TWINNING_EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("TWINNING_EMAIL_USE_TLS", default=False)
+EMAIL_USE_SSL = env_bool("TWINNING_EMAIL_USE_SSL", default=False)
+EMAIL_TIMEOUT = env_int("TWINNING_EMAIL_TIMEOUT", 30)
+DEFAULT_FROM_EMAIL = env_str("TWINNING_DEFAULT_FROM_EMAIL", "twinning@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# The platform's own address, for the links in e-mails and group-robot messages.
+TWINNING_SITE_URL = env_str("TWINNING_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Group robots may only be reached on these hosts (no requests to arbitrary addresses).
+TWINNING_WEBHOOK_ALLOWED_HOSTS = env_list(
+    "TWINNING_WEBHOOK_ALLOWED_HOSTS", ["qyapi.weixin.qq.com", "oapi.dingtalk.com"]
+)
+# Sending e-mails and robot messages: attempts in all, the wait before the first retry (doubled
+# after each further failure), and how long to wait for a reply.
+TWINNING_DELIVERY_ATTEMPTS = env_int("TWINNING_DELIVERY_ATTEMPTS", 5)
+TWINNING_DELIVERY_BACKOFF_SECONDS = env_int("TWINNING_DELIVERY_BACKOFF_SECONDS", 60)
+TWINNING_DELIVERY_TIMEOUT_SECONDS = env_int("TWINNING_DELIVERY_TIMEOUT_SECONDS", 10)
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = not DEBUG

@@ -109,7 +109,10 @@ class AuditEntry(models.Model):
             if model is not None:
                 with contextlib.suppress(FieldDoesNotExist):
                     field = model._meta.get_field(name)
-                    label = field.verbose_name
+                    # Reverse relations have no verbose name of their own: use the other side's.
+                    label = getattr(field, "verbose_name", None) or (
+                        field.related_model._meta.verbose_name_plural
+                    )
                     choices = dict(getattr(field, "flatchoices", None) or [])
             old, new = (values + [None, None])[:2] if isinstance(values, list) else (None, values)
             rows.append((str(label), _labelled(old, choices), _labelled(new, choices)))

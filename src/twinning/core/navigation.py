@@ -19,4 +19,5 @@ NAVIGATION: list[NavEntry] = [
     NavEntry("overview", _("概览"), "overview"),
     NavEntry("pairings:list", pgettext_lazy("navigation", "结对"), "pairings:"),
     NavEntry("plans:list", _("工作方案"), "plans:"),
+    NavEntry("exchanges:list", _("交流活动"), "exchanges:"),
 ]

@@ -818,3 +818,39 @@ class TestMyTasks:
         # The revision's copy cannot take progress until it is in force (plan_not_current),
         # so "my tasks" should keep showing the row people actually report on — once.
         assert [t.pk for t in queries.my_tasks_for(tianjin_member)] == [first.pk]
+
+
+class TestFollowUps:
+    """Follow-up tasks (e.g. agreed at an exchange) join the version in force."""
+
+    def test_a_follow_up_joins_a_plan_in_force_with_its_origin(self, tianjin, plan_in_force):
+        before = plan_in_force.tasks.count()
+
+        task = tasks.add_follow_up(
+            actor=tianjin,
+            plan_id=plan_in_force.pk,
+            values={"title": "整理考察学习成果", "side": "partner"},
+            origin="交流活动：赴天津考察学习",
+        )
+
+        assert task.plan_id == plan_in_force.pk
+        assert task.origin == "交流活动：赴天津考察学习"
+        assert task.number == before + 1
+        assert AuditEntry.objects.filter(
+            target_type="plans.task", target_id=str(task.pk), note=task.origin
+        ).exists()
+
+    def test_a_follow_up_needs_its_origin_and_changes_nothing_without(self, tianjin, plan_in_force):
+        before = plan_in_force.tasks.count()
+        with pytest.raises(Invalid) as error:
+            tasks.add_follow_up(
+                actor=tianjin, plan_id=plan_in_force.pk, values={"title": "x"}, origin=" "
+            )
+        assert error.value.code == "origin_required"
+        assert plan_in_force.tasks.count() == before
+
+    def test_a_read_only_user_may_not_add_follow_ups(self, henan_expert, plan_in_force):
+        with pytest.raises(Forbidden):
+            tasks.add_follow_up(
+                actor=henan_expert, plan_id=plan_in_force.pk, values={"title": "x"}, origin="y"
+            )
