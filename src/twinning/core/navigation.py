@@ -20,4 +20,5 @@ NAVIGATION: list[NavEntry] = [
     NavEntry("pairings:list", pgettext_lazy("navigation", "结对"), "pairings:"),
     NavEntry("plans:list", _("工作方案"), "plans:"),
     NavEntry("exchanges:list", _("交流活动"), "exchanges:"),
+    NavEntry("consultations:list", _("难题会诊"), "consultations:"),
 ]

@@ -6,10 +6,15 @@ from twinning.pairings.programme import load_programme
 
 
 class Command(BaseCommand):
-    help = "Load the regions, pairs and plans named in the 2021 article (idempotent)."
+    help = (
+        "Load the regions, pairs, plans, exchanges and problems named in the 2021 article "
+        "(idempotent)."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        # Imported here: plans builds on pairings, not the other way round. Plans load second.
+        # Imported here: the other apps build on pairings, not the other way round. Plans load
+        # second; exchanges and problems name the plans' topics, so they come last.
+        from twinning.exchanges.programme import load_exchanges
         from twinning.plans.programme import load_plans
 
         result = load_programme()
@@ -26,3 +31,11 @@ class Command(BaseCommand):
         )
         if plans.pairs_missing:
             self.stderr.write(f"pairs not found for plans: {', '.join(plans.pairs_missing)}")
+        exchanges = load_exchanges()
+        self.stdout.write(
+            f"exchanges: {exchanges.created} created, {exchanges.existing} already there"
+        )
+        if exchanges.pairs_missing:
+            self.stderr.write(
+                f"pairs not found for exchanges: {', '.join(exchanges.pairs_missing)}"
+            )
