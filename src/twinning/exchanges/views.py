@@ -33,6 +33,7 @@ from twinning.exchanges.stats import stats_for
 from twinning.pairings.queries import get_pairing_for
 from twinning.plans.models import Method, Topic
 from twinning.plans.queries import working_plan_of
+from twinning.regions.queries import province_choices
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 50_000
@@ -75,6 +76,7 @@ def _choices() -> dict[str, Any]:
         "directions": Direction.choices,
         "statuses": Exchange.Status.choices,
         "topics": Topic.objects.filter(archived_at__isnull=True).values_list("code", "name"),
+        "provinces": province_choices(),
     }
 
 

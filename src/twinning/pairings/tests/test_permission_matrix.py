@@ -23,6 +23,9 @@ from twinning.pairings import services
 from twinning.pairings import urls as pairings_urls
 from twinning.pairings.models import Body, Pairing, Side
 from twinning.pairings.tests.helpers import db_state
+from twinning.consultations.api import router as consultations_router
+from twinning.exchanges.api import router as exchanges_router
+from twinning.notifications.api import router as notifications_router
 from twinning.plans.api import router as plans_router
 
 ClientFor = Callable[[User], Client]
@@ -168,8 +171,13 @@ NOT_PAIR_SCOPED = {
     ("GET", f"{V1}/regions/{{code}}"),
 }
 
-# The work plans' operations have their own matrix (plans/tests/test_permission_matrix.py).
-PLANS_PATHS = {f"{V1}{path}" for path in plans_router.path_operations}
+# The work plans', exchanges', consultations' and notifications' operations have their own
+# matrices (<app>/tests/test_permission_matrix.py).
+OTHER_APPS_PATHS = {
+    f"{V1}{path}"
+    for router in (plans_router, exchanges_router, consultations_router, notifications_router)
+    for path in router.path_operations
+}
 
 CASES = WEB + API
 SCOPED = [c for c in CASES if c.pair_scoped]
@@ -383,7 +391,7 @@ def test_every_route_is_in_the_matrix() -> None:
         (method.upper(), path)
         for path, operations in schema["paths"].items()
         for method in operations
-        if path not in PLANS_PATHS
+        if path not in OTHER_APPS_PATHS
     }
     api_rows = {(c.method, c.route) for c in API}
 

@@ -14,6 +14,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         # Imported here: the other apps build on pairings, not the other way round. Plans load
         # second; exchanges and problems name the plans' topics, so they come last.
+        from twinning.consultations.programme import load_consultations
         from twinning.exchanges.programme import load_exchanges
         from twinning.plans.programme import load_plans
 
@@ -38,4 +39,14 @@ class Command(BaseCommand):
         if exchanges.pairs_missing:
             self.stderr.write(
                 f"pairs not found for exchanges: {', '.join(exchanges.pairs_missing)}"
+            )
+        consultations = load_consultations()
+        self.stdout.write(
+            f"problems: {consultations.problems_created} created "
+            f"({consultations.answers_created} answers), "
+            f"{consultations.problems_existing} already there"
+        )
+        if consultations.pairs_missing:
+            self.stderr.write(
+                f"pairs not found for problems: {', '.join(consultations.pairs_missing)}"
             )
