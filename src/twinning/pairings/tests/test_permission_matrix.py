@@ -18,14 +18,14 @@ from django.urls import reverse
 from twinning.accounts.models import Organisation, Role, User
 from twinning.accounts.tests.factories import make_user
 from twinning.config.api import api as ninja_api
+from twinning.consultations.api import router as consultations_router
 from twinning.core.testing import assert_problem
+from twinning.exchanges.api import router as exchanges_router
+from twinning.notifications.api import router as notifications_router
 from twinning.pairings import services
 from twinning.pairings import urls as pairings_urls
 from twinning.pairings.models import Body, Pairing, Side
 from twinning.pairings.tests.helpers import db_state
-from twinning.consultations.api import router as consultations_router
-from twinning.exchanges.api import router as exchanges_router
-from twinning.notifications.api import router as notifications_router
 from twinning.plans.api import router as plans_router
 
 ClientFor = Callable[[User], Client]
