@@ -52,7 +52,7 @@ def problems_workbook_response(problems: Iterable[Problem]) -> HttpResponse:
                 str(p.topic) if p.topic else "",
                 p.get_urgency_display(),
                 p.get_status_display(),
-                str(p.asked_by),
+                str(p.asked_by or ""),
                 _local(p.asked_at),
                 _local(p.response_due),
                 _("是") if p.is_overdue else _("否"),

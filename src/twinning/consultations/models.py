@@ -89,12 +89,16 @@ class Problem(Archivable):
     status = models.CharField(
         _("状态"), max_length=10, choices=Status.choices, default=Status.OPEN, db_index=True
     )
+    # Empty only for problems loaded from the programme's published record (see `source`).
     asked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("提问人"),
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
+    source = models.CharField(_("来源"), max_length=200, blank=True)
     asked_at = models.DateTimeField(_("提出时间"), default=timezone.now, db_index=True)
     response_due = models.DateTimeField(_("答复期限"))
     reminded_at = models.DateTimeField(_("提醒时间"), null=True, blank=True)
@@ -189,6 +193,8 @@ class Answer(Archivable):
     author = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("解答人"),
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="+",
     )
@@ -210,7 +216,7 @@ class Answer(Archivable):
         ordering = ["problem_id", "created_at", "id"]
 
     def __str__(self) -> str:
-        return str(_("%(author)s 的解答")) % {"author": self.author}
+        return str(_("%(author)s 的解答")) % {"author": self.author or _("载入数据")}
 
     @property
     def is_accepted(self) -> bool:

@@ -4,11 +4,9 @@ Runs after `plans.programme.load_plans` (the problems name its topics) and is id
 problem whose pair already has one of the same title — answered, archived or edited since — is
 left alone, answers included.
 
-Nobody asked or answered these in the platform, and a problem and an answer must name a person.
-They are attributed to one record account (`RECORD_USERNAME`): inactive, without a password or
-an organisation, so it cannot sign in and is in no pair's scope. Its name says where the record
-comes from; each problem's description ends with its source. Nobody is notified, and the
-history shows the system as the actor.
+Nobody asked or answered these in the platform: they have no asker or author, and each problem's
+`source` says where it comes from. Nobody is notified, and the history shows the system as the
+actor.
 """
 
 import datetime as dt
@@ -18,7 +16,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from twinning.accounts.models import User
 from twinning.consultations.models import Answer, Problem, default_due
 from twinning.consultations.programme_data import PROBLEMS, SOURCE, ProblemRow
 from twinning.consultations.services import PROBLEM_FIELDS, clean
@@ -26,8 +23,6 @@ from twinning.core import audit
 from twinning.pairings.models import Pairing
 from twinning.plans.models import Topic
 
-RECORD_USERNAME = "programme-record"
-RECORD_NAME = "2021年进展报道（载入数据）"
 LOADED_NOTE = gettext_noop("据2021年进展报道载入")
 
 
@@ -56,32 +51,10 @@ def load_consultations() -> ConsultationsResult:
         if Problem.objects.filter(pairing=pairing, title=row["title"]).exists():
             result.problems_existing += 1
             continue
-        problem = _create_problem(pairing, row, _record_user())
+        problem = _create_problem(pairing, row)
         result.problems_created += 1
         result.answers_created += problem.answers.count()
     return result
-
-
-def _record_user() -> User:
-    """The account the loaded problems and answers are attributed to (created once)."""
-    user = User.objects.filter(username=RECORD_USERNAME).first()
-    if user is not None:
-        return user
-    user = User(username=RECORD_USERNAME, full_name=RECORD_NAME, is_active=False)
-    user.set_unusable_password()
-    user.save()
-    audit.record(
-        actor=None,
-        action="create",
-        target=user,
-        changes=audit.diff({}, audit.snapshot(user, ["username", "full_name", "is_active"])),
-        note=LOADED_NOTE,
-    )
-    return user
-
-
-def _with_source(description: str) -> str:
-    return f"{description}\n\n（来源：{SOURCE}）"
 
 
 def _at(value: str) -> dt.datetime:
@@ -89,7 +62,7 @@ def _at(value: str) -> dt.datetime:
     return timezone.make_aware(dt.datetime.fromisoformat(value))
 
 
-def _create_problem(pairing: Pairing, row: ProblemRow, record: User) -> Problem:
+def _create_problem(pairing: Pairing, row: ProblemRow) -> Problem:
     """The problem as asked, its answers as given and accepted, checked like the services do."""
     topic = Topic.objects.filter(code=row["topic"]).first()
     if topic is None:
@@ -98,10 +71,11 @@ def _create_problem(pairing: Pairing, row: ProblemRow, record: User) -> Problem:
     problem = Problem(
         pairing=pairing,
         title=row["title"],
-        description=_with_source(row["description"]),
+        description=row["description"],
+        source=SOURCE[:200],
         topic=topic,
         urgency=row["urgency"],
-        asked_by=record,
+        asked_by=None,
         asked_at=asked_at,
         response_due=default_due(asked_at),
     )
@@ -120,11 +94,11 @@ def _create_problem(pairing: Pairing, row: ProblemRow, record: User) -> Problem:
         accepted = answer_row["accepted"]
         answer = Answer(
             problem=problem,
-            author=record,
+            author=None,
             body=answer_row["body"],
             created_at=_at(answer_row["answered"]),
             accepted_at=_at(accepted) if accepted else None,
-            accepted_by=record if accepted else None,
+            accepted_by=None,
         )
         clean(answer)
         answer.save()

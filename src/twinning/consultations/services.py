@@ -435,7 +435,7 @@ def accept_answer(*, actor: User, answer_id: int) -> Answer:
     _tell(
         problem,
         Event.ANSWER_ACCEPTED,
-        [answer.author],
+        [answer.author] if answer.author else [],
         _("您的解答已被采纳：%(title)s") % {"title": problem.title},
         actor=actor,
     )

@@ -282,7 +282,8 @@ def record_field_survey(page: Page, pairing: Pairing, due: dt.date) -> int:
     page.get_by_label("示范片区", exact=True).check()
     page.fill(
         "#id_delegates",
-        "李明 | 天津市城市管理委员会 | 处长 | 先行方\n王芳 | 河南省住房和城乡建设厅 | 副处长 | 结对方",
+        "李明 | 天津市城市管理委员会 | 处长 | 先行方\n"
+        "王芳 | 河南省住房和城乡建设厅 | 副处长 | 结对方",
     )
     page.fill("#id_summary", "实地察看郑州市金水区三个小区的定时定点投放和桶边督导。")
     page.fill("#id_agreements", "双方商定由郑州市编制示范片区建设方案，天津市提供技术指导。")

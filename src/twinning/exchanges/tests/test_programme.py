@@ -6,6 +6,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.urls import reverse
 
 from twinning.core.models import AuditEntry
 from twinning.exchanges import programme as exchanges_programme
@@ -220,3 +221,12 @@ def test_the_command_reports_the_exchanges(programme):
     assert f"exchanges: {len(EXCHANGES)} created, 0 already there" in out.getvalue()
     assert f"exchanges: 0 created, {len(EXCHANGES)} already there" in out.getvalue()
     assert Exchange.objects.count() == len(EXCHANGES)
+
+
+def test_a_loaded_exchange_shows_its_source_on_its_page(loaded, login, supervisor):
+    exchange = Exchange.objects.get(title=EXCHANGES[0]["title"])
+
+    response = login(supervisor).get(reverse("exchanges:detail", args=[exchange.pk]))
+
+    assert response.status_code == 200
+    assert SOURCE in response.content.decode()
