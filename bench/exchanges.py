@@ -924,21 +924,26 @@ def _pages(built: Built, actors: Actors, args: argparse.Namespace) -> list[dict[
 
 
 def _reminder_scans(built: Built, args: argparse.Namespace) -> list[dict[str, Any]]:
+    """The cron job's scan with nothing to do, then with 200 problems due; the latter twice:
+    e-mails sent in-line (the default task backend) and queued for a worker (.env.example)."""
     from django.core import mail
+    from django.test.utils import override_settings
 
     from twinning.consultations.models import Problem
     from twinning.consultations.reminders import send_reminders
+    from twinning.notifications.delivery import send_delivery
 
     overdue = built.overdue_stamped[:OVERDUE_RESET]
     soon = built.soon_stamped
     assert len(overdue) == OVERDUE_RESET and len(soon) == SOON_DUE
+    due = OVERDUE_RESET + SOON_DUE
 
     def none_due(run: Any) -> int:
         assert (run.reminded, run.escalated) == (0, 0), f"none due, but {run}"
         return 0
 
     def all_due(run: Any) -> int:
-        expected = (OVERDUE_RESET + SOON_DUE, OVERDUE_RESET)
+        expected = (due, OVERDUE_RESET)
         assert (run.reminded, run.escalated) == expected, f"{run}, expected {expected}"
         return run.reminded + run.escalated
 
@@ -949,7 +954,7 @@ def _reminder_scans(built: Built, args: argparse.Namespace) -> list[dict[str, An
         mail.outbox = []
 
     awaiting = sum(1 for p in built.problems if p.status in ("open", "assigned"))
-    return [
+    rows = [
         _measure(
             Endpoint(
                 "reminders", "cron", f"send_reminders: none due ({awaiting} awaiting)", 1000.0
@@ -959,23 +964,34 @@ def _reminder_scans(built: Built, args: argparse.Namespace) -> list[dict[str, An
             args.repeat_heavy,
             HEAVY_WARMUP,
             args,
-        ),
-        _measure(
-            Endpoint(
-                "reminders",
-                "cron",
-                f"send_reminders: {OVERDUE_RESET + SOON_DUE} due "
-                f"({OVERDUE_RESET + SOON_DUE}+{OVERDUE_RESET} msgs)",
-                1000.0,
-            ),
-            send_reminders,
-            all_due,
-            args.repeat_heavy,
-            HEAVY_WARMUP,
-            args,
-            prepare=reset,
-        ),
+        )
     ]
+    queues = [
+        ("e-mails in-line", None),
+        ("queued", {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}),
+    ]
+    for label, tasks in queues:
+        with override_settings(**({"TASKS": tasks} if tasks else {})):
+            backend = type(send_delivery.get_backend()).__name__
+            print(f"   reminders with the {backend} task backend", flush=True)
+            rows.append(
+                _measure(
+                    Endpoint(
+                        "reminders",
+                        "cron",
+                        f"send_reminders: {due} due, {due + OVERDUE_RESET} msgs, {label}",
+                        1000.0,
+                    ),
+                    send_reminders,
+                    all_due,
+                    args.repeat_heavy,
+                    HEAVY_WARMUP,
+                    args,
+                    prepare=reset,
+                )
+            )
+            rows[-1]["task_backend"] = backend
+    return rows
 
 
 def child_main(args: argparse.Namespace) -> int:

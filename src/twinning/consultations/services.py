@@ -91,7 +91,7 @@ def _require_open(problem: Problem) -> None:
     _require_live(problem)
     if problem.is_finished:
         raise Conflict(
-            _("该难题已%(status)s，不能再操作；如问题仍未解决，请先重新打开。")
+            _("该难题状态为“%(status)s”，不能再操作；如问题仍未解决，请先重新打开。")
             % {"status": problem.get_status_display()},
             code="problem_closed",
         )

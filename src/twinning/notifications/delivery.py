@@ -102,7 +102,8 @@ def signed_url(url: str, secret: str) -> str:
 def robot_message(kind: str, title: str, body: str, url: str = "") -> dict[str, Any]:
     """The JSON a robot of `kind` takes: a markdown message with a link to the platform."""
     text = body if len(body) <= MAX_BODY_CHARS else body[: MAX_BODY_CHARS - 1] + "…"
-    link = f"[{_('查看详情')}]({absolute(url)})" if url else ""
+    label = _("查看详情")
+    link = f"[{label}]({absolute(url)})" if url else ""
     if kind == Kind.DINGTALK:
         parts = [f"#### {title}", text, link]
         return {

@@ -120,7 +120,8 @@ def notify(
             ]
         )
         inbox = {n.recipient_id: n for n in notifications}
-        subject = f"[{_('“1对1”交流协作平台')}] {title}"[:200]
+        platform = _("“1对1”交流协作平台")
+        subject = f"[{platform}] {title}"[:200]
         text = _email_text(title, body, url)
         deliveries = [
             Delivery(

@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from twinning.core.forms import submit
@@ -60,7 +61,11 @@ def notification_open(request: HttpRequest, notification_id: int) -> HttpRespons
 @require_POST
 def read_all(request: HttpRequest) -> HttpResponse:
     count = services.mark_all_read(actor=_actor(request))
-    messages.success(request, _("已将 %(n)s 条通知标记为已读。") % {"n": count})
+    messages.success(
+        request,
+        ngettext("已将 %(n)s 条通知标记为已读。", "已将 %(n)s 条通知标记为已读。", count)
+        % {"n": count},
+    )
     return redirect("notifications:list")
 
 

@@ -19,8 +19,10 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from twinning.accounts.models import User
@@ -28,7 +30,7 @@ from twinning.config.api import api as ninja_api
 from twinning.consultations import services, views
 from twinning.consultations import urls as consultations_urls
 from twinning.consultations.api import router as consultations_router
-from twinning.consultations.models import ExpertTopic, Problem
+from twinning.consultations.models import Answer, ExpertTopic, Problem
 from twinning.consultations.tests.conftest import PDF, consultations_state, pdf
 from twinning.core.testing import assert_problem
 from twinning.pairings.models import Pairing
@@ -54,6 +56,15 @@ NOT_ADMINS = ("tianjin", "supervisor", "henan_expert")
 # Personas who do not see the pair's problems at all.
 OUTSIDERS = ("jiangxi", "gansu_expert")
 
+ON_POSTGRESQL = connection.vendor == "postgresql"
+ACCEPT_BUG = pytest.mark.xfail(
+    ON_POSTGRESQL,
+    strict=True,
+    reason="bug: consultations.services.accept_answer locks the answer FOR UPDATE with its "
+    "nullable author LEFT JOINed, which PostgreSQL refuses (500); see /tmp/bugs-matrix.md",
+)
+ACCEPT_MARKS = {"read_only": ACCEPT_BUG, "entitled": ACCEPT_BUG}
+
 
 @dataclass(frozen=True)
 class Case:
@@ -74,6 +85,7 @@ class Case:
     admin: bool = False  # the expert pool: not pair-scoped
     outsider: tuple[int, str] = (404, "not_found")  # what an outsider gets (api)
     label: str = ""  # tells two rows of the same route apart
+    marks: dict[str, Any] = field(default_factory=dict)  # test name → pytest mark
 
     @property
     def pair_scoped(self) -> bool:
@@ -146,7 +158,8 @@ WEB: list[Case] = [
          kwargs={"action": "archive"}),
     Case(W, "POST", "action", "archived_problem", {}, NOT_DECIDERS, True, 302, "henan",
          kwargs={"action": "restore"}),
-    Case(W, "POST", "accept", "answer", {}, NOT_DECIDERS, True, 302, "henan"),
+    Case(W, "POST", "accept", "answer", {}, NOT_DECIDERS, True, 302, "henan",
+         marks=ACCEPT_MARKS),
     Case(W, "GET", "attachment", "attachment"),
     Case(W, "POST", "attachment", "attachment"),
 ]  # fmt: skip
@@ -182,7 +195,7 @@ API: list[Case] = [
     Case(A, "POST", f"{P}/answers", "open", {"body": "建议设立桶边督导员。"}, NOT_ANSWERERS,
          True, 201, "pool_expert"),
     Case(A, "POST", f"{P}/answers/{{answer_id}}/accept", "answered", {}, NOT_DECIDERS, True,
-         coordinator="henan", ids={"answer_id": "answer"}),
+         coordinator="henan", ids={"answer_id": "answer"}, marks=ACCEPT_MARKS),
     Case(A, "POST", f"{P}/rate", "answered", {"rating": 4, "comment": "有帮助"}, NOT_DECIDERS,
          True, coordinator="henan"),
     Case(A, "POST", f"{P}/solved", "resolved", {}, NOT_DECIDERS, True, coordinator="henan"),
@@ -217,8 +230,10 @@ WRITES = [c for c in CASES if c.refused]
 READS = [c for c in CASES if not c.refused and not c.changes]
 
 
-def by_id(cases: list[Case]) -> list[Any]:
-    return [pytest.param(c, id=c.id) for c in cases]
+def by_id(cases: list[Case], test: str = "") -> list[Any]:
+    return [
+        pytest.param(c, id=c.id, marks=[c.marks[test]] if test in c.marks else []) for c in cases
+    ]
 
 
 # --- fixtures ----------------------------------------------------------------------------------
@@ -255,7 +270,9 @@ def objects(
     )
     resolved = ask(title="可回收物回收价格低", description="回收企业不愿上门。")
     accepted = services.add_answer(actor=tianjin, problem_id=resolved.pk, body="建议政府补贴。")
-    services.accept_answer(actor=henan, answer_id=accepted.pk)
+    # Accepted by hand: `services.accept_answer` fails on PostgreSQL (ACCEPT_BUG above).
+    Answer.objects.filter(pk=accepted.pk).update(accepted_at=timezone.now(), accepted_by=henan)
+    Problem.objects.filter(pk=resolved.pk).update(status=Problem.Status.RESOLVED)
     archived = ask(title="作废的难题", description="重复提出。")
     services.archive_problem(actor=henan, problem_id=archived.pk)
     return {
@@ -348,7 +365,7 @@ def test_an_outsider_gets_404_and_changes_nothing(
     assert db_state() == before
 
 
-@pytest.mark.parametrize("case", by_id(WRITES))
+@pytest.mark.parametrize("case", by_id(WRITES, "read_only"))
 def test_a_read_only_user_in_scope_gets_403_on_every_write(
     case: Case,
     objects: dict[str, Any],
@@ -387,7 +404,7 @@ def test_a_read_only_user_in_scope_and_a_pool_expert_of_the_topic_may_read(
     assert db_state() == before
 
 
-@pytest.mark.parametrize("case", by_id(CASES))
+@pytest.mark.parametrize("case", by_id(CASES, "entitled"))
 def test_the_entitled_user_succeeds(
     case: Case,
     objects: dict[str, Any],
