@@ -411,7 +411,9 @@ def accept_answer(*, actor: User, answer_id: int) -> Answer:
     """The asker (or the partner side's coordinators) accepts an answer: the problem is resolved."""
     answer = queries.get_answer_for(actor, answer_id)
     problem = _locked(actor, answer.problem_id)
-    answer = Answer.objects.select_for_update().select_related("author").get(pk=answer.pk)
+    answer = (
+        Answer.objects.select_for_update(of=("self",)).select_related("author").get(pk=answer.pk)
+    )
     require(perms.can_decide(actor, problem), _("只有提问人和结对方协调员可以采纳解答。"))
     _require_live(problem)
     if problem.status == Status.CLOSED:

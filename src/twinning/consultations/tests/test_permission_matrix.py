@@ -19,10 +19,8 @@ from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 from openpyxl import load_workbook
 
 from twinning.accounts.models import User
@@ -30,7 +28,7 @@ from twinning.config.api import api as ninja_api
 from twinning.consultations import services, views
 from twinning.consultations import urls as consultations_urls
 from twinning.consultations.api import router as consultations_router
-from twinning.consultations.models import Answer, ExpertTopic, Problem
+from twinning.consultations.models import ExpertTopic, Problem
 from twinning.consultations.tests.conftest import PDF, consultations_state, pdf
 from twinning.core.testing import assert_problem
 from twinning.pairings.models import Pairing
@@ -55,15 +53,6 @@ NOT_ANSWERERS = (*READ_ONLY, "henan")
 NOT_ADMINS = ("tianjin", "supervisor", "henan_expert")
 # Personas who do not see the pair's problems at all.
 OUTSIDERS = ("jiangxi", "gansu_expert")
-
-ON_POSTGRESQL = connection.vendor == "postgresql"
-ACCEPT_BUG = pytest.mark.xfail(
-    ON_POSTGRESQL,
-    strict=True,
-    reason="bug: consultations.services.accept_answer locks the answer FOR UPDATE with its "
-    "nullable author LEFT JOINed, which PostgreSQL refuses (500); see /tmp/bugs-matrix.md",
-)
-ACCEPT_MARKS = {"read_only": ACCEPT_BUG, "entitled": ACCEPT_BUG}
 
 
 @dataclass(frozen=True)
@@ -158,8 +147,7 @@ WEB: list[Case] = [
          kwargs={"action": "archive"}),
     Case(W, "POST", "action", "archived_problem", {}, NOT_DECIDERS, True, 302, "henan",
          kwargs={"action": "restore"}),
-    Case(W, "POST", "accept", "answer", {}, NOT_DECIDERS, True, 302, "henan",
-         marks=ACCEPT_MARKS),
+    Case(W, "POST", "accept", "answer", {}, NOT_DECIDERS, True, 302, "henan"),
     Case(W, "GET", "attachment", "attachment"),
     Case(W, "POST", "attachment", "attachment"),
 ]  # fmt: skip
@@ -195,7 +183,7 @@ API: list[Case] = [
     Case(A, "POST", f"{P}/answers", "open", {"body": "建议设立桶边督导员。"}, NOT_ANSWERERS,
          True, 201, "pool_expert"),
     Case(A, "POST", f"{P}/answers/{{answer_id}}/accept", "answered", {}, NOT_DECIDERS, True,
-         coordinator="henan", ids={"answer_id": "answer"}, marks=ACCEPT_MARKS),
+         coordinator="henan", ids={"answer_id": "answer"}),
     Case(A, "POST", f"{P}/rate", "answered", {"rating": 4, "comment": "有帮助"}, NOT_DECIDERS,
          True, coordinator="henan"),
     Case(A, "POST", f"{P}/solved", "resolved", {}, NOT_DECIDERS, True, coordinator="henan"),
@@ -270,9 +258,7 @@ def objects(
     )
     resolved = ask(title="可回收物回收价格低", description="回收企业不愿上门。")
     accepted = services.add_answer(actor=tianjin, problem_id=resolved.pk, body="建议政府补贴。")
-    # Accepted by hand: `services.accept_answer` fails on PostgreSQL (ACCEPT_BUG above).
-    Answer.objects.filter(pk=accepted.pk).update(accepted_at=timezone.now(), accepted_by=henan)
-    Problem.objects.filter(pk=resolved.pk).update(status=Problem.Status.RESOLVED)
+    services.accept_answer(actor=henan, answer_id=accepted.pk)
     archived = ask(title="作废的难题", description="重复提出。")
     services.archive_problem(actor=henan, problem_id=archived.pk)
     return {
