@@ -4,7 +4,19 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -142,7 +154,18 @@ def list_problems_for(actor: Any, filters: ProblemFilters = ProblemFilters()) ->
             | Q(pairing__leading_region__name__icontains=text)
             | Q(pairing__partner_region__name__icontains=text)
         )
-    answers = Count("answers", filter=Q(answers__archived_at__isnull=True), distinct=True)
+    # A correlated count: grouping every problem to count answers made the page sort them all.
+    answers = Coalesce(
+        Subquery(
+            Answer.objects.filter(problem=OuterRef("pk"), archived_at__isnull=True)
+            .order_by()
+            .values("problem")
+            .annotate(n=Count("pk"))
+            .values("n")[:1],
+            output_field=IntegerField(),
+        ),
+        0,
+    )
     return (
         problems.select_related(
             "pairing__leading_region", "pairing__partner_region", "topic", "asked_by"
@@ -262,6 +285,8 @@ def expert_candidates(problem: Problem) -> QuerySet[User]:
 
 def askable_pairs(actor: Any) -> list[Pairing]:
     """Live pairs on whose partner side the actor may post problems."""
+    if str(getattr(actor, "role", "")) not in {Role.COORDINATOR, Role.MEMBER}:
+        return []  # only a side's coordinators and members ask: no need to load every pair
     pairs = (
         Pairing.objects.visible_to(actor)
         .live()

@@ -12,7 +12,9 @@ from typing import Any
 
 from django.db.models.functions import Substr
 
+from twinning.consultations.models import Problem
 from twinning.consultations.queries import visible_problems
+from twinning.pairings.models import choice_label
 
 LIMIT = 5
 THRESHOLD = 0.12
@@ -29,6 +31,11 @@ class Match:
     id: int
     title: str
     status: str
+
+    @property
+    def status_label(self) -> str:
+        return choice_label(Problem.Status, self.status)
+
     score: float
 
 

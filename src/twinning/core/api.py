@@ -14,7 +14,7 @@ from ninja.security import HttpBearer, SessionAuth
 
 from twinning.accounts.services import authenticate_token
 from twinning.core.errors import DomainError
-from twinning.core.pagination import window_page
+from twinning.core.pagination import page_rows
 
 PROBLEM_TYPE = "https://twinning.invalid/problems/"
 
@@ -97,8 +97,8 @@ AUTH = [BearerToken(), SessionAuth()]
 class RowPagination(PageNumberPagination):
     """Page-number pagination over a `values()` queryset, for the busiest lists.
 
-    The page and the total come from one query (a window count), and each row becomes the
-    response dict through `row`, which pydantic validates directly rather than through
+    The total comes from a COUNT and the page from a LIMIT (see core.pagination); each row
+    becomes the response dict through `row`, which pydantic validates directly rather than through
     ninja's attribute-by-attribute getter.
     """
 
@@ -110,5 +110,5 @@ class RowPagination(PageNumberPagination):
         self, queryset: Any, pagination: Any, request: HttpRequest, **params: Any
     ) -> Any:
         size = self._get_page_size(pagination.page_size)
-        rows, total = window_page(queryset, (pagination.page - 1) * size, size)
+        rows, total = page_rows(queryset, (pagination.page - 1) * size, size)
         return {self.items_attribute: [self.row(row) for row in rows], "count": total}

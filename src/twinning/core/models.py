@@ -1,11 +1,13 @@
 """Platform-wide records: the audit trail, and the archive fields every domain record shares."""
 
 import contextlib
+import datetime as dt
 
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
@@ -35,6 +37,12 @@ def _labelled(value: object, choices: dict[object, object]) -> object:
     """A stored value as a person reads it: a choice's label, a list joined with 、, 是/否."""
     if isinstance(value, bool):
         return gettext("是") if value else gettext("否")
+    if isinstance(value, str) and len(value) > 19 and value[10:11] == "T":
+        # A recorded date-time (ISO, UTC): shown in local time to the minute.
+        with contextlib.suppress(ValueError):
+            moment = dt.datetime.fromisoformat(value)
+            if timezone.is_aware(moment):
+                return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, list):
         return "、".join(str(v) for v in value)
     return choices.get(value, value) if isinstance(value, str) else value

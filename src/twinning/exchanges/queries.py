@@ -12,11 +12,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from twinning.accounts.models import Role
 from twinning.core.errors import Invalid, NotFound
 from twinning.core.models import AuditEntry
 from twinning.exchanges.models import CalendarFeed, Exchange, ExchangeFile, FollowUp
 from twinning.exchanges.permissions import can_record
 from twinning.pairings.models import Pairing
+from twinning.pairings.permissions import is_admin
 from twinning.pairings.queries import readable_history
 
 SORTS = {
@@ -180,6 +182,8 @@ def history_of(actor: Any, exchange: Exchange) -> list[AuditEntry]:
 
 def recordable_pairs(actor: Any) -> list[Pairing]:
     """The live pairs the actor may record exchanges for."""
+    if not (is_admin(actor) or str(getattr(actor, "role", "")) in {Role.COORDINATOR, Role.MEMBER}):
+        return []  # read-only roles record nothing: no need to load every pair
     pairs = (
         Pairing.objects.visible_to(actor)
         .live()

@@ -217,7 +217,7 @@ def _store_files(
 def _snapshot(exchange: Exchange) -> dict[str, Any]:
     values = audit.snapshot(exchange, EXCHANGE_FIELDS)
     if exchange.pk:
-        values["topics"] = sorted(t.code for t in exchange.topics.all())
+        values["topics"] = [t.name for t in exchange.topics.order_by("position", "pk")]
         values["delegate_names"] = [
             f"{d.name}（{d.get_side_display()}）" for d in exchange.delegates.all()
         ]

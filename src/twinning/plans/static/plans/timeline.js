@@ -37,7 +37,9 @@
     xAxis: {
       type: "time", position: "top",
       min: Math.min(Date.parse(data.start), Date.parse(data.today) - 30 * DAY),
-      max: Math.max(Date.parse(data.end) + DAY, Date.parse(data.today) + 30 * DAY)
+      // Tasks due after the plan's period (e.g. late follow-ups) stay on the axis too.
+      max: Math.max(Date.parse(data.end) + DAY, Date.parse(data.today) + 30 * DAY,
+        Math.max.apply(null, rows.map(function (r) { return Date.parse(r.end) + 15 * DAY; })))
     },
     yAxis: { type: "category", data: labels, inverse: true, axisLabel: { width: 240, overflow: "truncate" } },
     dataZoom: rows.length > 30 ? [{ type: "slider", yAxisIndex: 0, startValue: 0, endValue: 29, right: 0 }] : [],
