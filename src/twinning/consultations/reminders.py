@@ -25,7 +25,7 @@ from twinning.consultations.models import Assignment, Problem
 from twinning.core.models import AuditEntry
 from twinning.core.permissions import covers, is_ministry
 from twinning.notifications.events import Event
-from twinning.notifications.services import notify
+from twinning.notifications.services import Message, notify_many
 from twinning.regions.models import Region
 
 
@@ -153,6 +153,7 @@ def _send_batch(ids: list[int], kind: _Kind, now: dt.datetime, people: _People) 
         problems = _claim(ids, kind, now)
         experts = _People.assigned(problems) if kind is REMINDER else {}
         entries = []
+        messages = []
         for problem in problems:
             if kind is REMINDER:
                 recipients = people.coordinators(problem.pairing.leading_region) + experts.get(
@@ -161,15 +162,16 @@ def _send_batch(ids: list[int], kind: _Kind, now: dt.datetime, people: _People) 
             else:
                 recipients = people.supervisors()
             due = date_format(timezone.localtime(problem.response_due), "Y-m-d H:i")
-            notify(
-                event=kind.event,
-                pairing=problem.pairing,
-                recipients=recipients,
-                can_see=_may_see(problem, experts.get(problem.pk, [])),
-                title=_message(problem, kind),
-                body=_("答复期限：%(due)s") % {"due": due},
-                url=reverse("consultations:detail", args=[problem.pk]),
-                actor=None,
+            messages.append(
+                Message(
+                    event=kind.event,
+                    pairing=problem.pairing,
+                    recipients=recipients,
+                    can_see=_may_see(problem, experts.get(problem.pk, [])),
+                    title=_message(problem, kind),
+                    body=_("答复期限：%(due)s") % {"due": due},
+                    url=reverse("consultations:detail", args=[problem.pk]),
+                )
             )
             entries.append(
                 AuditEntry(
@@ -182,6 +184,7 @@ def _send_batch(ids: list[int], kind: _Kind, now: dt.datetime, people: _People) 
                     note=kind.note,
                 )
             )
+        notify_many(messages)
         AuditEntry.objects.bulk_create(entries)
         return len(problems)
 

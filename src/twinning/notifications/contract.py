@@ -10,6 +10,9 @@
         actor=request_user,               # never notified of their own action
     )
 
+`notify_many([Message(...), ...])` does the same for many messages at once (a reminder run):
+one lookup of preferences and robots, one insert each, one queued task.
+
 `notify` runs inside the caller's transaction and never raises because of a channel: e-mails
 and group-robot messages are queued and delivered in the background after the commit, with
 retries and a record of every attempt. It returns the in-app notifications it created.

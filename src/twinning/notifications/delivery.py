@@ -299,13 +299,25 @@ def send_delivery(delivery_id: int) -> None:
     deliver(delivery_id)
 
 
-def enqueue(delivery_ids: list[int]) -> None:
-    """Queue the deliveries (called after the commit); a failing queue leaves them pending."""
+@task()
+def send_deliveries(delivery_ids: list[int]) -> None:
+    """The background task for a batch (a reminder run): each delivery on its own."""
     for delivery_id in delivery_ids:
-        try:
-            send_delivery.enqueue(delivery_id)
-        except Exception:
-            logger.exception("Could not queue delivery %s", delivery_id)
+        deliver(delivery_id)
+
+
+def enqueue(delivery_ids: list[int]) -> None:
+    """Queue the deliveries (called after the commit); a failing queue leaves them pending.
+
+    One delivery is one task; many (a reminder run) are one task for the lot, so a run that
+    tells hundreds of people writes one row to the queue, not hundreds."""
+    try:
+        if len(delivery_ids) == 1:
+            send_delivery.enqueue(delivery_ids[0])
+        elif delivery_ids:
+            send_deliveries.enqueue(list(delivery_ids))
+    except Exception:
+        logger.exception("Could not queue deliveries %s", delivery_ids)
 
 
 def deliver_pending(limit: int = 500) -> dict[str, int]:

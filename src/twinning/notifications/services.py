@@ -5,7 +5,9 @@ pairs' group robots.
 background queue only after the commit; a channel that fails never fails the caller's action.
 """
 
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 from urllib.parse import urlsplit
@@ -69,6 +71,20 @@ def _email_text(title: str, body: str, url: str) -> str:
     return "\n\n".join(p for p in parts if p)
 
 
+@dataclass(frozen=True)
+class Message:
+    """One piece of news for `notify_many`; the arguments of `notify`."""
+
+    event: str
+    pairing: Pairing | None
+    recipients: Iterable[User]
+    can_see: Callable[[User], bool]
+    title: str
+    body: str
+    url: str
+    actor: User | None = None
+
+
 def notify(
     *,
     event: str,
@@ -86,76 +102,93 @@ def notify(
     False are dropped; each person's preferences choose in-app and e-mail. Returns the in-app
     notifications created. E-mails and robot messages are sent after the caller's commit.
     """
-    event = Event(event).value
-    title = title[:200]
+    message = Message(event, pairing, recipients, can_see, title, body, url, actor)
+    return notify_many([message])
+
+
+def _people(message: Message) -> list[User]:
     unique: dict[int, User] = {}
-    for user in recipients:
+    for user in message.recipients:
         if user is not None and user.pk is not None:
             unique.setdefault(user.pk, user)
-    people = [
+    actor = message.actor
+    return [
         user
         for user in unique.values()
-        if user.is_active and (actor is None or user.pk != actor.pk) and can_see(user)
+        if user.is_active and (actor is None or user.pk != actor.pk) and message.can_see(user)
     ]
+
+
+def notify_many(messages: list[Message]) -> list[Notification]:
+    """`notify` for many messages at once (a reminder run): the same rules, with preferences,
+    robots, inserts and the queue each touched once for the lot."""
+    audiences = [(_people(m), m) for m in messages]
+    everyone = {u.pk for people, _m in audiences for u in people}
+    events = {Event(m.event).value for m in messages}
     with transaction.atomic():
         chosen = {
-            (p.user_id, p.channel): p.enabled
-            for p in Preference.objects.filter(user__in=[u.pk for u in people], event=event)
+            (p.user_id, p.event, p.channel): p.enabled
+            for p in Preference.objects.filter(user__in=everyone, event__in=events)
         }
+        pair_ids = {m.pairing.pk for m in messages if m.pairing is not None}
+        robots: dict[int, list[PairWebhook]] = defaultdict(list)
+        for robot in PairWebhook.objects.filter(pairing__in=pair_ids, archived_at__isnull=True):
+            robots[robot.pairing_id].append(robot)
         now = timezone.now()
-        notifications = Notification.objects.bulk_create(
-            [
-                Notification(
-                    recipient=user,
-                    event=event,
-                    title=title,
-                    body=body,
-                    url=url,
-                    pairing=pairing,
-                    actor=actor,
-                    created_at=now,
-                )
-                for user in people
-                if chosen.get((user.pk, Channel.IN_APP), True)
-            ]
-        )
-        inbox = {n.recipient_id: n for n in notifications}
         platform = _("“1对1”交流协作平台")
-        subject = f"[{platform}] {title}"[:200]
-        text = _email_text(title, body, url)
-        deliveries = [
-            Delivery(
-                channel=Delivery.Channel.EMAIL,
-                notification=inbox.get(user.pk),
-                address=user.email,
-                subject=subject,
-                payload={"body": text},
-                next_attempt_at=now,
-                created_at=now,
-            )
-            for user in people
-            if user.email and chosen.get((user.pk, Channel.EMAIL), True)
-        ]
-        if pairing is not None:
-            robots = PairWebhook.objects.filter(pairing=pairing, archived_at__isnull=True)
-            deliveries += [
-                Delivery(
-                    channel=robot.kind,
-                    webhook=robot,
-                    address=str(robot.pk),
-                    subject=title,
-                    payload=sending.robot_message(robot.kind, title, body, url),
-                    next_attempt_at=now,
-                    created_at=now,
-                )
-                for robot in robots
-                if robot.subscribed_to(event)
-            ]
-        created = Delivery.objects.bulk_create(deliveries)
-        ids = [d.pk for d in created if d.pk is not None]
+        notifications: list[Notification] = []
+        pending: list[Delivery] = []
+        for people, message in audiences:
+            event = Event(message.event).value
+            title = message.title[:200]
+            text = _email_text(title, message.body, message.url)
+            for user in people:
+                notice = None
+                if chosen.get((user.pk, event, Channel.IN_APP), True):
+                    notice = Notification(
+                        recipient=user,
+                        event=event,
+                        title=title,
+                        body=message.body,
+                        url=message.url,
+                        pairing=message.pairing,
+                        actor=message.actor,
+                        created_at=now,
+                    )
+                    notifications.append(notice)
+                if user.email and chosen.get((user.pk, event, Channel.EMAIL), True):
+                    # Saved after the notices, so the e-mail points at its in-app notice.
+                    pending.append(
+                        Delivery(
+                            channel=Delivery.Channel.EMAIL,
+                            notification=notice,
+                            address=user.email,
+                            subject=f"[{platform}] {title}"[:200],
+                            payload={"body": text},
+                            next_attempt_at=now,
+                            created_at=now,
+                        )
+                    )
+            if message.pairing is not None:
+                pending += [
+                    Delivery(
+                        channel=robot.kind,
+                        webhook=robot,
+                        address=str(robot.pk),
+                        subject=title,
+                        payload=sending.robot_message(robot.kind, title, message.body, message.url),
+                        next_attempt_at=now,
+                        created_at=now,
+                    )
+                    for robot in robots[message.pairing.pk]
+                    if robot.subscribed_to(event)
+                ]
+        created = Notification.objects.bulk_create(notifications)
+        deliveries = Delivery.objects.bulk_create(pending)
+        ids = [d.pk for d in deliveries if d.pk is not None]
         if ids:
             transaction.on_commit(partial(sending.enqueue, ids))
-    return notifications
+    return created
 
 
 # ---------------------------------------------------------------- inbox and preferences
