@@ -78,6 +78,7 @@ messages:
 bench: install-dev
 	$(BIN)/python bench/registry.py
 	$(BIN)/python bench/plans.py
+	$(BIN)/python bench/exchanges.py
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR)
