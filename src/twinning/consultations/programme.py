@@ -18,8 +18,9 @@ from django.utils.translation import gettext_noop
 
 from twinning.consultations.models import Answer, Problem, default_due
 from twinning.consultations.programme_data import PROBLEMS, SOURCE, ProblemRow
-from twinning.consultations.services import PROBLEM_FIELDS, clean
+from twinning.consultations.services import PROBLEM_FIELDS
 from twinning.core import audit
+from twinning.core.validation import clean
 from twinning.pairings.models import Pairing
 from twinning.plans.models import Topic
 

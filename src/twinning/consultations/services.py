@@ -11,9 +11,8 @@ answered, assigned or open, whichever the problem has reached).
 from collections.abc import Iterable
 from typing import IO, Any
 
-from django.core.exceptions import ValidationError
 from django.core.files.base import File
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
@@ -38,6 +37,7 @@ from twinning.core import audit
 from twinning.core.errors import Conflict, Invalid, NotFound
 from twinning.core.permissions import require
 from twinning.core.uploads import DOCUMENT_KINDS, CheckedUpload, check_upload
+from twinning.core.validation import clean, invalid
 from twinning.notifications.events import Event
 from twinning.notifications.services import notify
 from twinning.pairings.models import Pairing
@@ -53,18 +53,6 @@ Upload = tuple[IO[bytes], str]
 
 
 # ---------------------------------------------------------------- shared helpers
-
-
-def clean(obj: models.Model, exclude: Iterable[str] = ()) -> None:
-    """Model validation as a domain error whose `fields` name the culprits."""
-    try:
-        obj.full_clean(exclude=list(exclude), validate_constraints=False)
-    except ValidationError as exc:
-        raise Invalid(_("请检查填写的内容。"), fields=exc.message_dict) from exc
-
-
-def invalid(field: str, message: str, code: str = "invalid") -> Invalid:
-    return Invalid(message, code=code, fields={field: [message]})
 
 
 def _url(problem: Problem) -> str:

@@ -29,8 +29,8 @@ from twinning.consultations.forms import (
 from twinning.consultations.models import Problem, Urgency
 from twinning.consultations.similar import similar_problems
 from twinning.core.errors import Conflict, Invalid
-from twinning.core.forms import apply_domain_error, submit
-from twinning.core.pagination import page_of
+from twinning.core.forms import keep_typed_values, submit
+from twinning.core.pagination import page_of, query_without
 from twinning.core.permissions import require
 from twinning.pairings.queries import get_pairing_for
 from twinning.plans.models import Topic
@@ -45,13 +45,6 @@ def _actor(request: HttpRequest) -> Any:
 
 def _int(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
-
-
-def _query_without(request: HttpRequest, *keys: str) -> str:
-    query = request.GET.copy()
-    for key in keys:
-        query.pop(key, None)
-    return query.urlencode()
 
 
 def _files(request: HttpRequest) -> list[tuple[Any, str]]:
@@ -87,9 +80,9 @@ def problem_list(request: HttpRequest) -> HttpResponse:
     context = {
         "page": page_of(problems, request.GET.get("page"), PAGE_SIZE),
         "filters": filters,
-        "query": _query_without(request, "page"),
-        "sort_query": _query_without(request, "sort", "page"),
-        "export_query": _query_without(request, "page", "export"),
+        "query": query_without(request, "page"),
+        "sort_query": query_without(request, "sort", "page"),
+        "export_query": query_without(request, "page", "export"),
         "statuses": Problem.Status.choices,
         "status_rows": [(s.value, s.label, counts.get(s.value, 0)) for s in Problem.Status],
         "overdue_total": queries.overdue_count(actor),
@@ -212,12 +205,7 @@ def problem_edit(request: HttpRequest, problem_id: int) -> HttpResponse:
                 values={k: d[k] for k in services.PROBLEM_FIELDS},
             )
         except (Invalid, Conflict) as exc:
-            apply_domain_error(form, exc)
-            if exc.code == "stale_version":
-                # The typed values stay; saving again applies them over the other change.
-                data = request.POST.copy()
-                data["lock_version"] = str(problem.lock_version)
-                form.data = data
+            keep_typed_values(form, exc, problem.lock_version)
     if done is not None:
         messages.success(request, _("已保存。"))
         return redirect("consultations:detail", problem_id=problem.pk)

@@ -25,6 +25,17 @@ def apply_domain_error(form: forms.Form, exc: Invalid | Conflict) -> None:
         form.add_error(None, exc.message)
 
 
+def keep_typed_values(form: forms.Form, exc: Invalid | Conflict, current_version: int) -> None:
+    """Show a refused save on the form. After a concurrent change (`stale_version`) the typed
+    values stay and the form carries the current version: saving again, after a look at the
+    other person's change (named in the message), applies these values on top of it."""
+    apply_domain_error(form, exc)
+    if exc.code == "stale_version":
+        data = form.data.copy()  # type: ignore[attr-defined]  # a bound form holds a QueryDict
+        data["lock_version"] = str(current_version)
+        form.data = data
+
+
 def submit(
     request: HttpRequest, form: forms.Form, action: Callable[[dict[str, Any]], T]
 ) -> T | None:

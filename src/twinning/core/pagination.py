@@ -10,6 +10,7 @@ from typing import Any
 
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
+from django.http import HttpRequest
 
 
 def page_rows(queryset: QuerySet[Any], offset: int, size: int) -> tuple[list[Any], int]:
@@ -32,3 +33,11 @@ def page_of(queryset: QuerySet[Any], number: str | None, size: int) -> Page:  # 
         wanted = last
         rows, total = page_rows(queryset, (wanted - 1) * size, size)
     return Page(rows, wanted, Paginator(range(total), size))
+
+
+def query_without(request: HttpRequest, *keys: str) -> str:
+    """The request's query string without `keys`, for page and sort links that keep filters."""
+    query = request.GET.copy()
+    for key in keys:
+        query.pop(key, None)
+    return query.urlencode()

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils.translation import gettext_noop
 
 from twinning.core import audit
+from twinning.core.validation import clean
 from twinning.exchanges import services
 from twinning.exchanges.models import Direction, Exchange
 from twinning.exchanges.programme_data import EXCHANGES, SOURCE, ExchangeRow
@@ -75,7 +76,7 @@ def _create_exchange(pairing: Pairing, row: ExchangeRow) -> Exchange:
         source=SOURCE,
     )
     services._check_rules(exchange, delegate_count=0)
-    services.clean(exchange, exclude=["topics", "created_by", "updated_by", "archived_by"])
+    clean(exchange, exclude=["topics", "created_by", "updated_by", "archived_by"])
     # Archived topics too: an admin retiring a topic must not stop the loading.
     topics = list(Topic.objects.filter(code__in=row["topics"]))
     missing = set(row["topics"]) - {t.code for t in topics}

@@ -10,7 +10,7 @@ from typing import IO, Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import File
-from django.db import models, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -21,6 +21,7 @@ from twinning.core import audit
 from twinning.core.errors import Conflict, Invalid
 from twinning.core.permissions import require
 from twinning.core.uploads import DOCUMENT_KINDS, CheckedUpload, check_upload
+from twinning.core.validation import clean, invalid
 from twinning.exchanges import queries
 from twinning.exchanges.models import (
     CalendarFeed,
@@ -69,18 +70,6 @@ class Upload:
 
 
 # ---------------------------------------------------------------- helpers
-
-
-def invalid(field: str, message: str, code: str = "invalid") -> Invalid:
-    return Invalid(message, code=code, fields={field: [message]})
-
-
-def clean(obj: models.Model, exclude: Iterable[str] = ()) -> None:
-    """Model validation as a domain error whose `fields` name the culprits."""
-    try:
-        obj.full_clean(exclude=list(exclude), validate_constraints=False)
-    except ValidationError as exc:
-        raise Invalid(_("请检查填写的内容。"), fields=exc.message_dict) from exc
 
 
 def check_version(exchange: Exchange, expected: int | None) -> None:

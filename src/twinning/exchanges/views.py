@@ -14,8 +14,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from twinning.core.errors import Conflict, Invalid
-from twinning.core.forms import apply_domain_error, submit
-from twinning.core.pagination import page_of
+from twinning.core.forms import keep_typed_values, submit
+from twinning.core.pagination import page_of, query_without
 from twinning.core.permissions import require
 from twinning.exchanges import ical, queries, services
 from twinning.exchanges.export import exchanges_workbook_response
@@ -45,13 +45,6 @@ def _actor(request: HttpRequest) -> Any:
 
 def _int(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
-
-
-def _query_without(request: HttpRequest, *keys: str) -> str:
-    query = request.GET.copy()
-    for key in keys:
-        query.pop(key, None)
-    return query.urlencode()
 
 
 def filters_from(get: Any) -> queries.ExchangeFilters:
@@ -91,9 +84,9 @@ def exchange_list(request: HttpRequest) -> HttpResponse:
     context = {
         "page": page_of(rows, request.GET.get("page"), PAGE_SIZE),
         "filters": filters,
-        "query": _query_without(request, "page"),
-        "sort_query": _query_without(request, "sort", "page"),
-        "export_query": _query_without(request, "page"),
+        "query": query_without(request, "page"),
+        "sort_query": query_without(request, "sort", "page"),
+        "export_query": query_without(request, "page"),
         "date_from": request.GET.get("from", ""),
         "date_to": request.GET.get("to", ""),
         "can_create": bool(queries.recordable_pairs(actor)),
@@ -208,12 +201,8 @@ def exchange_edit(request: HttpRequest, exchange_id: int) -> HttpResponse:
                 expected_version=form.cleaned_data.get("lock_version"),
             )
         except (Invalid, Conflict) as exc:
-            apply_domain_error(form, exc)
-            if exc.code == "stale_version":
-                # The typed values stay; saving again applies them on top of the other change.
-                data = request.POST.copy()
-                data["lock_version"] = str(Exchange.objects.get(pk=exchange.pk).lock_version)
-                form.data = data
+            current = Exchange.objects.values_list("lock_version", flat=True).get(pk=exchange.pk)
+            keep_typed_values(form, exc, current)
         else:
             messages.success(request, _("已保存。"))
             return redirect("exchanges:detail", exchange_id=exchange.pk)

@@ -13,8 +13,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -22,8 +21,9 @@ from django.utils.translation import gettext_noop
 
 from twinning.accounts.models import User
 from twinning.core import audit
-from twinning.core.errors import Conflict, Invalid
+from twinning.core.errors import Conflict
 from twinning.core.permissions import require
+from twinning.core.validation import clean, invalid
 from twinning.notifications import delivery as sending
 from twinning.notifications import queries
 from twinning.notifications.events import Event
@@ -42,18 +42,6 @@ from twinning.pairings.queries import get_pairing_for
 
 Kind = PairWebhook.Kind
 WEBHOOK_FIELDS = ["name", "kind", "events"]
-
-
-def clean(obj: models.Model, exclude: Iterable[str] = ()) -> None:
-    """Model validation as a domain error whose `fields` name the culprits."""
-    try:
-        obj.full_clean(exclude=list(exclude), validate_constraints=False)
-    except ValidationError as exc:
-        raise Invalid(_("请检查填写的内容。"), fields=exc.message_dict) from exc
-
-
-def invalid(field: str, message: str, code: str = "invalid") -> Invalid:
-    return Invalid(message, code=code, fields={field: [message]})
 
 
 # ---------------------------------------------------------------- notify

@@ -7,7 +7,6 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -18,6 +17,7 @@ from twinning.accounts.models import User
 from twinning.core import audit
 from twinning.core.errors import Conflict, Invalid
 from twinning.core.permissions import is_ministry, require
+from twinning.core.validation import clean
 from twinning.pairings import permissions as perms
 from twinning.pairings import queries
 from twinning.pairings.models import Body, Contact, Member, Pairing, Side
@@ -61,13 +61,6 @@ def _region(code: str | None, field: str) -> Region:
         message = _("区划代码“%(code)s”不存在。") % {"code": code or ""}
         raise Invalid(message, code="unknown_region", fields={field: [message]})
     return region
-
-
-def _clean(obj: models.Model, exclude: Iterable[str] = ()) -> None:
-    try:
-        obj.full_clean(exclude=list(exclude), validate_constraints=False)
-    except ValidationError as exc:
-        raise Invalid(_("请检查填写的内容。"), fields=exc.message_dict) from exc
 
 
 def _snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
@@ -169,7 +162,7 @@ def propose_pairing(
     if pairing.leading_accepted_at and pairing.partner_accepted_at:
         pairing.status = Status.ACTIVE
         pairing.status_changed_at = now
-    _clean(pairing, exclude=["parent", "proposed_by"])
+    clean(pairing, exclude=["parent", "proposed_by"])
     try:
         with transaction.atomic():
             pairing.save()
@@ -284,7 +277,7 @@ def update_pairing(*, actor: User, pairing_id: int, values: dict[str, Any]) -> P
     fields = [f for f in ("established_on", "source", "notes") if f in values]
     for name in fields:
         setattr(pairing, name, values[name])
-    _clean(pairing, exclude=["parent", "proposed_by"])
+    clean(pairing, exclude=["parent", "proposed_by"])
     if "focus_city_codes" in values:
         cities = [_region(code, "focus_cities") for code in values["focus_city_codes"] or []]
         _check_focus_cities(pairing.partner_region, cities)
@@ -344,7 +337,7 @@ def _apply(
     before = audit.snapshot(obj, fields) if obj.pk else {}
     for name, value in values.items():
         setattr(obj, name, value)
-    _clean(obj)
+    clean(obj)
     creating = obj.pk is None
     if creating:
         obj.save()

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 
 from twinning.core.errors import Conflict
 from twinning.core.forms import submit
-from twinning.core.pagination import page_of
+from twinning.core.pagination import page_of, query_without
 from twinning.core.permissions import require
 from twinning.pairings import export, queries, services
 from twinning.pairings import permissions as perms
@@ -78,7 +78,7 @@ def pairing_list(request: HttpRequest) -> HttpResponse:
         "page": page,
         "filters": filters,
         "query": query.urlencode(),
-        "sort_query": _without(request, "sort", "page"),
+        "sort_query": query_without(request, "sort", "page"),
         "provinces": province_choices(),
         # Row links are built from this prefix: reversing a URL for each of 50 rows was a
         # noticeable part of the page's time.
@@ -89,13 +89,6 @@ def pairing_list(request: HttpRequest) -> HttpResponse:
     }
     template = "pairings/_list_results.html" if request.htmx else "pairings/list.html"  # type: ignore[attr-defined]
     return render(request, template, context)
-
-
-def _without(request: HttpRequest, *keys: str) -> str:
-    query = request.GET.copy()
-    for key in keys:
-        query.pop(key, None)
-    return query.urlencode()
 
 
 def _region_options() -> QuerySet[Region]:

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext_noop
 
 from twinning.core import audit
+from twinning.core.validation import clean
 from twinning.pairings.models import Pairing
 from twinning.plans import services
 from twinning.plans.models import Goal, Phase, Plan, PlanTemplate, Task, Topic
@@ -99,7 +100,7 @@ def _create_plan(pairing: Pairing, row: PlanRow) -> Plan:
             target_value=Decimal(target) if target is not None else None,
             due_date=_date(goal_row.get("due_date")),
         )
-        services.clean(goal, exclude=["plan"])
+        clean(goal, exclude=["plan"])
         goal.save()
     phases: list[Phase] = []
     for position, phase_row in enumerate(row["phases"]):
@@ -111,7 +112,7 @@ def _create_plan(pairing: Pairing, row: PlanRow) -> Plan:
             end_date=dt.date.fromisoformat(phase_row["end"]),
             description=phase_row["description"],
         )
-        services.clean(phase, exclude=["plan"])
+        clean(phase, exclude=["plan"])
         phase.save()
         phases.append(phase)
     topics = {t.code: t for t in Topic.objects.all()}
@@ -133,7 +134,7 @@ def _create_plan(pairing: Pairing, row: PlanRow) -> Plan:
             progress=Task.STATUS_PROGRESS[status],
             notes=task_row.get("notes", ""),
         )
-        services.clean(task, exclude=["plan"])
+        clean(task, exclude=["plan"])
         task.save()
     plan.status = Plan.Status.IN_FORCE
     plan.save(update_fields=["status"])

@@ -8,7 +8,6 @@ import datetime as dt
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -19,6 +18,7 @@ from twinning.accounts.models import User
 from twinning.core import audit
 from twinning.core.errors import Conflict, Invalid, NotFound
 from twinning.core.permissions import require
+from twinning.core.validation import clean, invalid
 from twinning.pairings.models import Pairing
 from twinning.pairings.queries import get_pairing_for
 from twinning.plans import permissions as perms
@@ -56,18 +56,6 @@ TOPIC_FIELDS = ["code", "name", "position"]
 
 
 # ---------------------------------------------------------------- shared helpers
-
-
-def clean(obj: models.Model, exclude: Iterable[str] = ()) -> None:
-    """Model validation as a domain error whose `fields` name the culprits."""
-    try:
-        obj.full_clean(exclude=list(exclude), validate_constraints=False)
-    except ValidationError as exc:
-        raise Invalid(_("请检查填写的内容。"), fields=exc.message_dict) from exc
-
-
-def invalid(field: str, message: str, code: str = "invalid") -> Invalid:
-    return Invalid(message, code=code, fields={field: [message]})
 
 
 def check_version(obj: Plan | Task, expected: int | None) -> None:

@@ -18,12 +18,13 @@ from twinning.core import audit
 from twinning.core.errors import Conflict, Invalid
 from twinning.core.permissions import require
 from twinning.core.uploads import check_upload
+from twinning.core.validation import clean, invalid
 from twinning.pairings import permissions as pair_perms
 from twinning.pairings.models import Body
 from twinning.plans import permissions as perms
 from twinning.plans import queries
 from twinning.plans.models import Evidence, Phase, Plan, ResponsibleSide, Task, Topic
-from twinning.plans.services import check_version, clean, invalid, require_editable, touch
+from twinning.plans.services import check_version, require_editable, touch
 
 DEFINITION_FIELDS = [
     "title",

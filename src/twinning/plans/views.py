@@ -15,9 +15,9 @@ from django.utils.translation import gettext_noop, ngettext
 from django.views.decorators.http import require_POST
 
 from twinning.core.errors import Conflict, Invalid
-from twinning.core.forms import apply_domain_error, submit
+from twinning.core.forms import apply_domain_error, keep_typed_values, submit
 from twinning.core.models import AuditEntry
-from twinning.core.pagination import page_of
+from twinning.core.pagination import page_of, query_without
 from twinning.core.permissions import is_ministry, require
 from twinning.pairings import permissions as pair_perms
 from twinning.pairings.models import Pairing
@@ -51,24 +51,6 @@ def _actor(request: HttpRequest) -> Any:
     return request.user
 
 
-def _refused(form: Any, exc: Invalid | Conflict, current_version: int) -> None:
-    """Show the service's error on the form. After a concurrent change, the typed values stay
-    and the form now carries the current version: saving again, after a look at the other
-    person's change (named in the message), applies these values on top of it."""
-    apply_domain_error(form, exc)
-    if exc.code == "stale_version":
-        data = form.data.copy()
-        data["lock_version"] = str(current_version)
-        form.data = data
-
-
-def _query_without(request: HttpRequest, *keys: str) -> str:
-    query = request.GET.copy()
-    for key in keys:
-        query.pop(key, None)
-    return query.urlencode()
-
-
 def _int(value: str | None) -> int | None:
     return int(value) if value and value.isdigit() else None
 
@@ -93,8 +75,8 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     context = {
         "page": page_of(plans, get.get("page"), PAGE_SIZE),
         "filters": filters,
-        "query": _query_without(request, "page"),
-        "sort_query": _query_without(request, "sort", "page"),
+        "query": query_without(request, "page"),
+        "sort_query": query_without(request, "sort", "page"),
         "statuses": Plan.Status.choices,
         "status_rows": [(s.value, s.label, counts.get(s.value, 0)) for s in Plan.Status],
         "overdue_pairs": queries.overdue_by_pairing(actor)[:20],
@@ -120,7 +102,7 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
     rows = queries.my_tasks_for(actor, status=status, overdue=overdue)
     context = {
         "page": page_of(rows, request.GET.get("page"), PAGE_SIZE),
-        "query": _query_without(request, "page"),
+        "query": query_without(request, "page"),
         "status": status,
         "overdue": overdue,
         "statuses": Task.Status.choices,
@@ -195,8 +177,8 @@ def _table_context(request: HttpRequest, plan: Plan) -> dict[str, Any]:
         "plan": plan,
         "task_page": page,
         "task_filters": filters,
-        "task_query": _query_without(request, "page"),
-        "task_sort_query": _query_without(request, "sort", "page"),
+        "task_query": query_without(request, "page"),
+        "task_sort_query": query_without(request, "sort", "page"),
         "sides": ResponsibleSide.choices,
         "task_statuses": Task.Status.choices,
         "today": timezone.localdate(),
@@ -289,7 +271,7 @@ def plan_edit(request: HttpRequest, plan_id: int) -> HttpResponse:
                 },
             )
         except (Invalid, Conflict) as exc:
-            _refused(form, exc, plan.lock_version)
+            keep_typed_values(form, exc, plan.lock_version)
     if done is not None:
         messages.success(request, _("已保存。"))
         return redirect("plans:detail", plan_id=plan.pk)
@@ -603,7 +585,7 @@ def task_detail(request: HttpRequest, task_id: int) -> HttpResponse:
                     expected_version=form.cleaned_data.get("lock_version"),
                 )
             except (Invalid, Conflict) as exc:
-                _refused(form, exc, Task.objects.get(pk=task.pk).lock_version)
+                keep_typed_values(form, exc, Task.objects.get(pk=task.pk).lock_version)
             else:
                 messages.success(request, _("已保存。"))
                 return redirect("plans:task", task_id=task.pk)
