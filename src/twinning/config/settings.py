@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "twinning.notifications",
     "twinning.exchanges",
     "twinning.consultations",
+    "twinning.indicators",
 ]
 
 MIDDLEWARE = [
@@ -143,6 +144,14 @@ TWINNING_MAX_UNPACKED_BYTES = env_int("TWINNING_MAX_UNPACKED_BYTES", 200 * 1024 
 # Consultations (难题会诊): days the leading side has to answer, and when to remind before that.
 TWINNING_RESPONSE_DAYS = env_int("TWINNING_RESPONSE_DAYS", 7)
 TWINNING_REMINDER_HOURS_BEFORE = env_int("TWINNING_REMINDER_HOURS_BEFORE", 24)
+# Indicator reports: days after a period's end before its report is late; a change against the
+# previous month or the same month last year beyond this share asks for a comment; DHIS2's
+# min-max band is the mean ± this many standard deviations of the region's history.
+TWINNING_REPORT_DEADLINE_DAYS = env_int("TWINNING_REPORT_DEADLINE_DAYS", 10)
+TWINNING_JUMP_THRESHOLD_PERCENT = env_int("TWINNING_JUMP_THRESHOLD_PERCENT", 30)
+TWINNING_OUTLIER_STD_DEVS = env_int("TWINNING_OUTLIER_STD_DEVS", 2)
+# `twinning remind-reports` tells a region this many days before its report is due.
+TWINNING_REPORT_REMINDER_DAYS_BEFORE = env_int("TWINNING_REPORT_REMINDER_DAYS_BEFORE", 3)
 
 TASKS = {
     "default": {
