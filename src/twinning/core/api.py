@@ -68,7 +68,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(DomainError)
     def domain_error(request: HttpRequest, exc: DomainError) -> HttpResponse:
-        return problem(request, exc.status, exc.code, exc.message, exc.fields or None)
+        # An error may carry a list of problems (e.g. every bad value of a bulk write).
+        listed = getattr(exc, "problem_errors", None)
+        return problem(request, exc.status, exc.code, exc.message, listed or exc.fields or None)
 
     @api.exception_handler(ValidationError)
     def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:

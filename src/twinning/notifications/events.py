@@ -12,3 +12,5 @@ class Event(models.TextChoices):
     ANSWER_ACCEPTED = "answer_accepted", _("解答被采纳")
     REMINDER = "reminder", _("答复期限提醒")
     ESCALATION = "escalation", _("逾期未答复，已提请部里督办")
+    REPORT_DUE = "report_due", _("指标填报即将截止")
+    REPORT_MISSING = "report_missing", _("指标填报逾期未报")

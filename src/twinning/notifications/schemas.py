@@ -24,6 +24,8 @@ EventCode = Literal[
     "answer_accepted",
     "reminder",
     "escalation",
+    "report_due",
+    "report_missing",
 ]
 ChannelCode = Literal["in_app", "email"]
 KindCode = Literal["wecom", "dingtalk"]
