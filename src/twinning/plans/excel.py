@@ -18,17 +18,23 @@ from typing import IO, Any
 from django.db import models, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop, ngettext
+from django.utils.translation import gettext_noop
 from openpyxl import Workbook, load_workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.datavalidation import DataValidation
 
 from twinning.accounts.models import User
 from twinning.core import audit
 from twinning.core.errors import Conflict, DomainError, Forbidden, Invalid
 from twinning.core.permissions import require
+from twinning.core.spreadsheets import (
+    CellProblem,
+    is_blank,
+    list_validation,
+    put_cell,
+    write_header,
+    write_instructions,
+)
+from twinning.core.spreadsheets import SpreadsheetInvalid as SpreadsheetInvalid
 from twinning.core.uploads import SPREADSHEET_KINDS, check_upload
 from twinning.pairings.models import Body
 from twinning.plans import permissions as perms
@@ -82,10 +88,7 @@ HEADER_LANGUAGES = ("zh-hans", "en")
 DATE_FORMAT = "yyyy-mm-dd"
 MAX_WEIGHT = 32767
 # The problem+json answer lists at most this many errors; `cells` keeps them all.
-MAX_LISTED_ERRORS = 500
 
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-READ_ONLY_FILL = PatternFill("solid", fgColor="E7E6E6")
 LIST_SEPARATORS = re.compile(r"[、,，;；/\n]+")
 DATE_TEXT = re.compile(
     r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
@@ -150,56 +153,24 @@ def _task_values(task: Task, today: dt.date) -> dict[str, Any]:
     }
 
 
-def _put(sheet: Any, row: int, column: int, value: Any) -> Any:
-    """Write one cell; text is always text (a title starting with "=" is not a formula)."""
-    if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
-    cell = sheet.cell(row=row, column=column, value=value if value != "" else None)
-    if isinstance(value, str) and value.startswith("="):
-        cell.data_type = "s"
-    return cell
-
-
 def _choice_labels(choices: type[models.TextChoices]) -> list[str]:
     return [str(label) for label in choices.labels]
 
 
-def _list_validation(sheet: Any, options: list[str], letter: str) -> None:
-    """A drop-down; other text is only warned about (the import also takes English labels)."""
-    if any("," in o or '"' in o for o in options):
-        return  # a label that cannot be written in an Excel list formula
-    validation = DataValidation(
-        type="list",
-        formula1='"' + ",".join(options) + '"',
-        allow_blank=True,
-        showErrorMessage=True,
-        errorStyle="warning",
-    )
-    validation.add(f"{letter}2:{letter}1048576")
-    sheet.add_data_validation(validation)
-
-
 def _write_table(sheet: Any, plan: Plan) -> None:
     today = timezone.localdate()
-    bold = Font(bold=True)
-    centre = Alignment(horizontal="center", vertical="center", wrap_text=True)
-    for index, column in enumerate(COLUMNS, start=1):
-        cell = _put(sheet, 1, index, column.label)
-        cell.font = bold
-        cell.fill = READ_ONLY_FILL if column.read_only else HEADER_FILL
-        cell.alignment = centre
-        sheet.column_dimensions[get_column_letter(index)].width = column.width
+    write_header(sheet, [(c.label, c.width, c.read_only) for c in COLUMNS])
     rows = _ordered_tasks(plan)
     for row_number, task in enumerate(rows, start=2):
         values = _task_values(task, today)
         for index, column in enumerate(COLUMNS, start=1):
-            cell = _put(sheet, row_number, index, values[column.key])
+            cell = put_cell(sheet, row_number, index, values[column.key])
             if column.key in DATE_KEYS:
                 cell.number_format = DATE_FORMAT
     letters = {c.key: get_column_letter(i) for i, c in enumerate(COLUMNS, start=1)}
-    _list_validation(sheet, _choice_labels(ResponsibleSide), letters["side"])
-    _list_validation(sheet, _choice_labels(Task.Status), letters["status"])
-    _list_validation(sheet, [_("是"), _("否")], letters["evidence_required"])
+    list_validation(sheet, _choice_labels(ResponsibleSide), letters["side"])
+    list_validation(sheet, _choice_labels(Task.Status), letters["status"])
+    list_validation(sheet, [_("是"), _("否")], letters["evidence_required"])
     sheet.freeze_panes = "A2"
     sheet.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{len(rows) + 1}"
 
@@ -263,15 +234,7 @@ def _write_instructions(sheet: Any, plan: Plan) -> None:
             ),
         ),
     ]
-    bold = Font(bold=True)
-    for row, (label, text) in enumerate(lines, start=1):
-        first = _put(sheet, row, 1, label)
-        _put(sheet, row, 2, text)
-        if label and not label.isdigit():
-            first.font = bold
-        sheet.cell(row=row, column=2).alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.column_dimensions["A"].width = 16
-    sheet.column_dimensions["B"].width = 100
+    write_instructions(sheet, lines)
 
 
 def _sheet_title(text: str) -> str:
@@ -321,50 +284,12 @@ class CellError:
         }
 
 
-class SpreadsheetInvalid(Invalid):
-    """The import found bad cells; nothing was changed. `cells` lists every one of them."""
-
-    default_code = "import_invalid"
-
-    def __init__(self, cells: list[CellError]) -> None:
-        count = len(cells)
-        message = ngettext(
-            "导入失败：发现 %(n)s 处错误，未做任何修改。",
-            "导入失败：发现 %(n)s 处错误，未做任何修改。",
-            count,
-        ) % {"n": count}
-        lines = [str(cell) for cell in cells[:MAX_LISTED_ERRORS]]
-        if count > MAX_LISTED_ERRORS:
-            lines.append(
-                ngettext(
-                    "……另有 %(n)s 处错误未列出。",
-                    "……另有 %(n)s 处错误未列出。",
-                    count - MAX_LISTED_ERRORS,
-                )
-                % {"n": count - MAX_LISTED_ERRORS}
-            )
-        super().__init__(message, code="import_invalid", fields={"file": lines})
-        self.cells = cells
-
-
-class _CellProblem(Exception):
-    """A cell's value cannot be used; the message is for people."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
 # ---------------------------------------------------------------- import: reading cells
 
 
 def _key(text: str) -> str:
     """Text compared loosely: full-width forms folded, case and spaces ignored."""
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).casefold()
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _text(value: Any) -> str:
@@ -378,7 +303,7 @@ def _text(value: Any) -> str:
 
 
 def _date(value: Any) -> dt.date | None:
-    if _blank(value):
+    if is_blank(value):
         return None
     if isinstance(value, dt.datetime):
         return value.date()
@@ -386,12 +311,12 @@ def _date(value: Any) -> dt.date | None:
         return value
     match = DATE_TEXT.match(unicodedata.normalize("NFKC", _text(value)))
     if match is None:
-        raise _CellProblem(_("日期格式不正确，请填写如 2025-03-31 的日期。"))
+        raise CellProblem(_("日期格式不正确，请填写如 2025-03-31 的日期。"))
     year, month, day = (int(part) for part in match.groups())
     try:
         return dt.date(year, month, day)
     except ValueError:
-        raise _CellProblem(_("日期“%(value)s”不存在。") % {"value": _text(value)}) from None
+        raise CellProblem(_("日期“%(value)s”不存在。") % {"value": _text(value)}) from None
 
 
 def _positive_int(value: Any, message: str, limit: int | None = None) -> int:
@@ -406,7 +331,7 @@ def _positive_int(value: Any, message: str, limit: int | None = None) -> int:
         text = unicodedata.normalize("NFKC", value).strip()
         number = int(text) if text.isascii() and text.isdigit() else None
     if number is None or number < 1 or (limit is not None and number > limit):
-        raise _CellProblem(message)
+        raise CellProblem(message)
     return number
 
 
@@ -420,13 +345,13 @@ def _yes_no_words() -> dict[str, bool]:
 
 
 def _bool(value: Any, words: dict[str, bool]) -> bool | None:
-    if _blank(value):
+    if is_blank(value):
         return None
     if isinstance(value, bool):
         return value
     word = _key(_text(value))
     if word not in words:
-        raise _CellProblem(_("请填写“是”或“否”。"))
+        raise CellProblem(_("请填写“是”或“否”。"))
     return words[word]
 
 
@@ -573,12 +498,12 @@ class _Importer:
     # ---- header
 
     def read_header(self) -> bool:
-        if not any(not _blank(v) for row in self.sheet.rows for v in row):
+        if not any(not is_blank(v) for row in self.sheet.rows for v in row):
             self.row_error(1, _("工作表是空的。"))
             return False
         names = _header_keys()
         for index, value in enumerate(self.sheet.rows[0]):
-            key = names.get(_key(_text(value))) if not _blank(value) else None
+            key = names.get(_key(_text(value))) if not is_blank(value) else None
             if key is None:
                 continue  # a column of the official's own: ignored
             if key in self.columns:
@@ -599,18 +524,18 @@ class _Importer:
             # Several people share the name: the one already on the task is meant.
             candidates = [u for u in candidates if u.pk in current] or candidates
         if not candidates:
-            raise _CellProblem(_("“%(name)s”不是该结对双方的用户。") % {"name": text})
+            raise CellProblem(_("“%(name)s”不是该结对双方的用户。") % {"name": text})
         if len(candidates) > 1:
-            raise _CellProblem(_("有多位用户的姓名为“%(name)s”，请改填用户名。") % {"name": text})
+            raise CellProblem(_("有多位用户的姓名为“%(name)s”，请改填用户名。") % {"name": text})
         user: User = candidates[0]
         return user
 
     def _one(self, groups: dict[str, list[Any]], text: str, missing: str, many: str) -> Any:
         found = groups.get(_key(text), [])
         if not found:
-            raise _CellProblem(missing % {"name": text})
+            raise CellProblem(missing % {"name": text})
         if len(found) > 1:
-            raise _CellProblem(many % {"name": text})
+            raise CellProblem(many % {"name": text})
         return found[0]
 
     def parse(self, key: str, value: Any, task: Task | None) -> Any:
@@ -619,7 +544,7 @@ class _Importer:
             return _date(value)
         if key == "evidence_required":
             return _bool(value, self.yes_no)
-        if _blank(value):
+        if is_blank(value):
             return [] if key == "co_owners" else ("" if key in {"deliverable", "notes"} else None)
         text = _text(value)
         if key in {"title", "deliverable", "notes"}:
@@ -629,13 +554,13 @@ class _Importer:
         if key == "parent":
             number = _positive_int(value, _("上级编号须为正整数。"))
             if number not in self.tasks:
-                raise _CellProblem(_("该方案中没有编号为 %(n)s 的任务。") % {"n": number})
+                raise CellProblem(_("该方案中没有编号为 %(n)s 的任务。") % {"n": number})
             return self.tasks[number]
         if key in {"status", "side"}:
             mapping = self.statuses if key == "status" else self.sides
             if _key(text) not in mapping:
                 labels = _choice_labels(Task.Status if key == "status" else ResponsibleSide)
-                raise _CellProblem(
+                raise CellProblem(
                     _("“%(value)s”不是可选的值；可填：%(choices)s。")
                     % {"value": text, "choices": "、".join(labels)}
                 )
@@ -691,18 +616,18 @@ class _Importer:
 
         task: Task | None = None
         ok = True
-        if "number" in self.columns and not _blank(cell("number")):
+        if "number" in self.columns and not is_blank(cell("number")):
             try:
                 number = _positive_int(cell("number"), _("编号须为正整数。"))
                 if number in seen:
-                    raise _CellProblem(
+                    raise CellProblem(
                         _("编号 %(n)s 与第 %(row)s 行重复。") % {"n": number, "row": seen[number]}
                     )
                 seen[number] = line
                 if number not in self.tasks:
-                    raise _CellProblem(_("该方案中没有编号为 %(n)s 的任务。") % {"n": number})
+                    raise CellProblem(_("该方案中没有编号为 %(n)s 的任务。") % {"n": number})
                 task = self.tasks[number]
-            except _CellProblem as problem:
+            except CellProblem as problem:
                 self.cell_error(line, "number", problem.message)
                 ok = False
         creating = ok and task is None
@@ -712,7 +637,7 @@ class _Importer:
                 continue
             try:
                 parsed[key] = self.parse(key, cell(key), task)
-            except _CellProblem as problem:
+            except CellProblem as problem:
                 self.cell_error(line, key, problem.message)
                 ok = False
         if "title" in parsed and not parsed["title"] and (creating or task is not None):
@@ -802,7 +727,7 @@ def import_tasks(*, actor: User, plan_id: int, stream: IO[bytes]) -> ImportResul
         seen: dict[int, int] = {}
         rows: list[_Row] = []
         for line, cells in enumerate(sheet.rows[1:], start=2):
-            if all(_blank(v) for v in cells):
+            if all(is_blank(v) for v in cells):
                 continue
             row = importer.read_row(line, cells, seen)
             if row is not None:
