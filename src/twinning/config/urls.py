@@ -13,6 +13,7 @@ urlpatterns = [
     path("plans/", include("twinning.plans.urls")),
     path("exchanges/", include("twinning.exchanges.urls")),
     path("consultations/", include("twinning.consultations.urls")),
+    path("indicators/", include("twinning.indicators.urls")),
     path("notifications/", include("twinning.notifications.urls")),
     path("", pairings_views.overview, name="overview"),
     path("", include("twinning.core.urls")),

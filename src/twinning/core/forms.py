@@ -7,6 +7,7 @@ from django import forms
 from django.http import HttpRequest
 
 from twinning.core.errors import Conflict, Invalid
+from twinning.core.spreadsheets import SpreadsheetInvalid
 
 T = TypeVar("T")
 
@@ -47,6 +48,23 @@ def submit(
     except (Invalid, Conflict) as exc:
         apply_domain_error(form, exc)
         return None
+
+
+def submit_import(
+    request: HttpRequest, form: forms.Form, action: Callable[[Any], T]
+) -> tuple[T | None, list[Any]]:
+    """On a valid POST, import the uploaded workbook (the form's `file`) with `action`: its
+    result and no cells, or, refused, None and every bad cell, with the message on the form."""
+    if request.method != "POST" or not form.is_valid():
+        return None, []
+    try:
+        return action(form.cleaned_data["file"]), []
+    except SpreadsheetInvalid as exc:
+        form.add_error(None, exc.message)
+        return None, exc.cells
+    except (Invalid, Conflict) as exc:
+        apply_domain_error(form, exc)
+        return None, []
 
 
 class StyledForm(forms.Form):

@@ -21,4 +21,5 @@ NAVIGATION: list[NavEntry] = [
     NavEntry("plans:list", _("工作方案"), "plans:"),
     NavEntry("exchanges:list", _("交流活动"), "exchanges:"),
     NavEntry("consultations:list", _("难题会诊"), "consultations:"),
+    NavEntry("indicators:reports", _("指标与目标"), "indicators:"),
 ]

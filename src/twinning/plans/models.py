@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from twinning.core.models import Archivable
 from twinning.core.permissions import region_scope_q
@@ -218,7 +219,7 @@ class Goal(PlanPart):
     )
     text = models.TextField(_("目标"))
     indicator = models.CharField(_("指标"), max_length=100, blank=True)
-    unit = models.CharField(_("单位"), max_length=20, blank=True)
+    unit = models.CharField(pgettext_lazy("measure", "单位"), max_length=20, blank=True)
     target_value = models.DecimalField(
         _("目标值"), max_digits=14, decimal_places=4, null=True, blank=True
     )

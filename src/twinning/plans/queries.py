@@ -6,7 +6,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.apps import apps
+from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.expressions import OrderBy
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -262,7 +263,18 @@ def overview_of(plan: Plan) -> PlanOverview:
     )
     return PlanOverview(
         plan=plan,
-        goals=list(plan.goals.filter(archived_at__isnull=True)),
+        goals=list(
+            plan.goals.filter(archived_at__isnull=True).prefetch_related(
+                # The indicator targets that measure a goal (indicators app), shown beside it.
+                Prefetch(
+                    "indicator_targets",
+                    queryset=apps.get_model("indicators", "Target")
+                    .objects.filter(archived_at__isnull=True)
+                    .select_related("region", "indicator"),
+                    to_attr="live_targets",
+                )
+            )
+        ),
         phases=list(plan.phases.filter(archived_at__isnull=True)),
         overall=rollup(top),
         by_phase={phase: rollup(items) for phase, items in by_phase_rows.items()},

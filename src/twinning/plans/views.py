@@ -15,7 +15,7 @@ from django.utils.translation import gettext_noop, ngettext
 from django.views.decorators.http import require_POST
 
 from twinning.core.errors import Conflict, Invalid
-from twinning.core.forms import apply_domain_error, keep_typed_values, submit
+from twinning.core.forms import keep_typed_values, submit, submit_import
 from twinning.core.models import AuditEntry
 from twinning.core.pagination import page_of, query_without
 from twinning.core.permissions import is_ministry, require
@@ -361,23 +361,18 @@ def plan_import(request: HttpRequest, plan_id: int) -> HttpResponse:
         perms.can_write_plans(actor, plan.pairing), _("只有结对双方的协调员和成员可以导入任务。")
     )
     form = ImportForm(request.POST or None, request.FILES or None)
-    cells: list[Any] = []
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        try:
-            result = excel.import_tasks(actor=actor, plan_id=plan.pk, stream=upload)
-        except excel.SpreadsheetInvalid as exc:
-            cells = exc.cells
-            form.add_error(None, exc.message)
-        except (Invalid, Conflict) as exc:
-            apply_domain_error(form, exc)
-        else:
-            messages.success(
-                request,
-                _("导入完成：新增 %(created)s 项，更新 %(updated)s 项。")
-                % {"created": result.created, "updated": result.updated},
-            )
-            return redirect("plans:detail", plan_id=plan.pk)
+    result, cells = submit_import(
+        request,
+        form,
+        lambda upload: excel.import_tasks(actor=actor, plan_id=plan.pk, stream=upload),
+    )
+    if result is not None:
+        messages.success(
+            request,
+            _("导入完成：新增 %(created)s 项，更新 %(updated)s 项。")
+            % {"created": result.created, "updated": result.updated},
+        )
+        return redirect("plans:detail", plan_id=plan.pk)
     return render(request, "plans/import.html", {"form": form, "plan": plan, "cells": cells})
 
 
