@@ -6,6 +6,7 @@ from twinning.accounts.api import router as accounts_router
 from twinning.consultations.api import router as consultations_router
 from twinning.core.api import AUTH, install_error_handlers
 from twinning.exchanges.api import router as exchanges_router
+from twinning.indicators.api import router as indicators_router
 from twinning.notifications.api import router as notifications_router
 from twinning.pairings.api import router as pairings_router
 from twinning.plans.api import router as plans_router
@@ -32,3 +33,4 @@ api.add_router("", plans_router)
 api.add_router("", exchanges_router)
 api.add_router("", consultations_router)
 api.add_router("", notifications_router)
+api.add_router("", indicators_router)

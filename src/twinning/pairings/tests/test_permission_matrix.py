@@ -21,6 +21,7 @@ from twinning.config.api import api as ninja_api
 from twinning.consultations.api import router as consultations_router
 from twinning.core.testing import assert_problem
 from twinning.exchanges.api import router as exchanges_router
+from twinning.indicators.api import router as indicators_router
 from twinning.notifications.api import router as notifications_router
 from twinning.pairings import services
 from twinning.pairings import urls as pairings_urls
@@ -175,7 +176,13 @@ NOT_PAIR_SCOPED = {
 # matrices (<app>/tests/test_permission_matrix.py).
 OTHER_APPS_PATHS = {
     f"{V1}{path}"
-    for router in (plans_router, exchanges_router, consultations_router, notifications_router)
+    for router in (
+        plans_router,
+        exchanges_router,
+        consultations_router,
+        notifications_router,
+        indicators_router,
+    )
     for path in router.path_operations
 }
 

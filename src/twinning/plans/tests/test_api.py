@@ -7,8 +7,8 @@ was (plans, their parts, evidence and the audit trail alike).
 import datetime as dt
 import io
 import json
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any
 
 import docx
@@ -20,7 +20,10 @@ from openpyxl import load_workbook
 
 from twinning.accounts.models import User
 from twinning.core.models import AuditEntry
-from twinning.core.testing import assert_problem
+from twinning.core.testing import api_get as get
+from twinning.core.testing import api_patch as patch
+from twinning.core.testing import api_post as post
+from twinning.core.testing import assert_problem, unchanged_state
 from twinning.pairings.models import Pairing
 from twinning.plans import services, tasks
 from twinning.plans.models import Evidence, Goal, Phase, Plan, PlanTemplate, Task, Topic
@@ -63,24 +66,9 @@ def db_state() -> dict[str, Any]:
     }
 
 
-@contextmanager
-def unchanged() -> Iterator[None]:
+def unchanged() -> AbstractContextManager[None]:
     """Fail if anything the API writes changed inside the block."""
-    before = db_state()
-    yield
-    assert db_state() == before
-
-
-def get(client: Client, url: str, **params: Any) -> Any:
-    return client.get(f"{API}{url}", params)
-
-
-def post(client: Client, url: str, data: Any = None) -> Any:
-    return client.post(f"{API}{url}", data if data is not None else {}, "application/json")
-
-
-def patch(client: Client, url: str, data: Any) -> Any:
-    return client.patch(f"{API}{url}", data, "application/json")
+    return unchanged_state(db_state)
 
 
 def upload(client: Client, url: str, name: str, content: bytes, **fields: Any) -> Any:
