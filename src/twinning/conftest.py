@@ -1,4 +1,5 @@
-"""Shared fixtures: the programme's starting record and named personas.
+"""Shared fixtures: the programme's starting record, named personas, and the browser tests'
+fixtures (twinning.core.tests.browser).
 
 Personas follow the programme's own examples: 天津 leads 河南 with four district–city sub-pairs
 (南开区–许昌市 among them); 江西 is paired with 上海 only, so it is an outsider to 天津–河南.
@@ -12,21 +13,31 @@ from django.test import Client
 
 from twinning.accounts.models import Organisation, Role, User
 from twinning.accounts.services import create_token
-from twinning.accounts.tests.factories import make_user
+from twinning.accounts.tests.factories import TEST_PASSWORD, make_user
+from twinning.core.tests.browser import (  # noqa: F401 - fixtures for every app's browser tests
+    browser,
+    browser_context_options,
+    open_browser,
+    page,
+    page_errors,
+)
+from twinning.indicators.catalogue import load_catalogue
 from twinning.pairings.models import Pairing
 from twinning.pairings.programme import ProgrammeResult, load_programme
 from twinning.plans.programme import load_plans
 from twinning.regions.models import Region
 
-TEST_PASSWORD = "pw-for-tests-123"
+__all__ = ["TEST_PASSWORD"]
 
 
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequest) -> None:
-    """Load the starting record once; each test then runs in a transaction rolled back after it."""
+    """Load the starting record and the indicator catalogue once; each test then runs in a
+    transaction rolled back after it."""
     with django_db_blocker.unblock():  # type: ignore[attr-defined]
         load_programme()
         load_plans()
+        load_catalogue()
 
 
 @pytest.fixture
@@ -38,6 +49,7 @@ def programme(db: None) -> ProgrammeResult:
         )
     result = load_programme()
     load_plans()
+    load_catalogue()
     return result
 
 

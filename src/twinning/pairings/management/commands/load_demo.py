@@ -11,11 +11,20 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         # Imported here: the other apps build on pairings, not the reverse.
         from twinning.consultations.demo import load_consultation_demo
+        from twinning.indicators.demo import load_indicator_demo
         from twinning.plans.demo import load_plan_demo
 
         accounts = load_demo()
         load_plan_demo()
         load_consultation_demo()
+        indicators = load_indicator_demo()
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for account in accounts:
             self.stdout.write(f"  {account.username:<14} {account.description}")
+        self.stdout.write(
+            f"Indicator reports: {indicators.reports_created} created for "
+            f"{indicators.regions} regions ({indicators.values_created} values), "
+            f"{indicators.reports_existing} already there — generated demo data (演示数据), "
+            "not real figures; "
+            f"{indicators.targets_created} demo targets (演示目标) created"
+        )

@@ -7,15 +7,17 @@ from twinning.pairings.programme import load_programme
 
 class Command(BaseCommand):
     help = (
-        "Load the regions, pairs, plans, exchanges and problems named in the 2021 article "
-        "(idempotent)."
+        "Load the regions, pairs, plans, exchanges and problems named in the 2021 article, "
+        "the indicator catalogue and the programme's targets (idempotent)."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
         # Imported here: the other apps build on pairings, not the other way round. Plans load
-        # second; exchanges and problems name the plans' topics, so they come last.
+        # second; exchanges and problems name the plans' topics, indicator targets link to the
+        # plans' goals, so they come last.
         from twinning.consultations.programme import load_consultations
         from twinning.exchanges.programme import load_exchanges
+        from twinning.indicators.programme import load_indicator_programme
         from twinning.plans.programme import load_plans
 
         result = load_programme()
@@ -49,4 +51,15 @@ class Command(BaseCommand):
         if consultations.pairs_missing:
             self.stderr.write(
                 f"pairs not found for problems: {', '.join(consultations.pairs_missing)}"
+            )
+        indicators = load_indicator_programme()
+        self.stdout.write(
+            f"indicators: {indicators.indicators_created} created, "
+            f"{indicators.indicators_existing} already there; "
+            f"targets: {indicators.targets_created} created, "
+            f"{indicators.targets_existing} already there"
+        )
+        if indicators.goals_unmatched:
+            self.stderr.write(
+                f"plan goals without an indicator target: {', '.join(indicators.goals_unmatched)}"
             )
