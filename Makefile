@@ -79,6 +79,7 @@ bench: install-dev
 	$(BIN)/python bench/registry.py
 	$(BIN)/python bench/plans.py
 	$(BIN)/python bench/exchanges.py
+	$(BIN)/python bench/indicators.py
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR)

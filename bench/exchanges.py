@@ -13,26 +13,19 @@ in-process with Django's test client:
 
     .venv/bin/python bench/exchanges.py [--database sqlite|postgres|both] [--repeat N]
 
-Like bench/plans.py (whose parent reuses bench/registry.py's helpers), each database runs in its
-own child process. See bench/README.md.
+Like bench/registry.py, each database runs in its own child process (bench/harness.py). See
+bench/README.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import gc
 import io
-import json
 import os
 import random
 import re
-import secrets
-import shutil
-import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -41,14 +34,10 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-# bench/ is on sys.path when this file runs as a script: share registry.py's helpers.
-import registry
+# bench/ is on sys.path when this file runs as a script.
+import harness
 
-ROOT = registry.ROOT
-RESULTS_DIR = registry.RESULTS_DIR
-PG_URL = registry.PG_URL
 CHILD_ENV = "BENCH_EXCHANGES_CHILD"
-RESULT_FILE_ENV = "BENCH_RESULT_FILE"
 
 SEED = 20210601
 PAIR_COUNT = 300  # the programme's pairs plus generated ones
@@ -77,134 +66,53 @@ class Endpoint:
 
 
 def _parse_args(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
-    parser.add_argument("--repeat", type=int, default=50, help="timed requests per page (50)")
-    parser.add_argument(
-        "--repeat-heavy", type=int, default=10, help="timed reminder scans per scenario (10)"
+    parser = harness.argument_parser(
+        __doc__,
+        repeat_help="timed requests per page (50)",
+        repeat_heavy=(10, "timed reminder scans per scenario (10)"),
+        show_sql_help="print the SQL of one request per endpoint",
+        profile_help="print a profile of one run per endpoint (pip install pyinstrument)",
+        strict_help="exit 1 when an endpoint misses its target",
     )
-    parser.add_argument("--debug", action="store_true", help="run with DEBUG on")
-    parser.add_argument(
-        "--show-sql", action="store_true", help="print the SQL of one request per endpoint"
-    )
-    parser.add_argument(
-        "--profile",
-        action="store_true",
-        help="print a pyinstrument profile of one run per endpoint (pip install pyinstrument)",
-    )
-    parser.add_argument(
-        "--strict", action="store_true", help="exit 1 when an endpoint misses its target"
-    )
-    parser.add_argument("--no-save", action="store_true", help="do not write bench/results/")
-    args = parser.parse_args(argv)
-    if args.repeat < 1 or args.repeat_heavy < 1:
-        parser.error("--repeat and --repeat-heavy must be at least 1")
-    return args
+    return harness.parse_args(parser, argv)
 
 
-def _run_child(database: str, url: str, data_dir: Path, argv: list[str]) -> dict[str, Any] | None:
-    result_file = data_dir / "result.json"
-    env = {
-        **os.environ,
-        CHILD_ENV: database,
-        RESULT_FILE_ENV: str(result_file),
-        "TWINNING_DATABASE_URL": url,
-        "TWINNING_DATA_DIR": str(data_dir),
-        "PYTHONUNBUFFERED": "1",
-    }
-    completed = subprocess.run(  # noqa: S603 - re-runs this very script
-        [sys.executable, str(Path(__file__).resolve()), *argv], env=env, cwd=ROOT, check=False
-    )
-    if completed.returncode != 0 or not result_file.exists():
-        print(f"{database}: the benchmark failed (exit {completed.returncode})", file=sys.stderr)
-        return None
-    result: dict[str, Any] = json.loads(result_file.read_text(encoding="utf-8"))
-    return result
+TABLE = [
+    harness.DATABASE_COLUMN,
+    harness.text_column("user", 12, "user"),
+    harness.text_column("endpoint", 46, "label"),
+    *harness.timing_columns(11),
+    harness.number_column("queries", 8, "queries"),
+    harness.number_column("rows", 7, "rows"),
+]
 
 
-def _print_table(results: list[dict[str, Any]]) -> bool:
-    """The summary table; True if every endpoint with a target met it."""
-    all_pass = True
-    print()
-    header = (
-        f"{'database':<9}{'user':<12}{'endpoint':<46}{'median':>11}{'p95':>11}{'min':>11}"
-        f"{'cpu med':>11}{'sql med':>11}{'queries':>8}{'rows':>7}  {'target':<10}result"
+def _describe(result: dict[str, Any]) -> str:
+    data = result["data"]
+    return (
+        f"{data['pairs']} pairs, {data['exchanges']} exchanges "
+        f"({data['exchange_topics']} topic links), {data['problems']} problems "
+        f"({data['answers']} answers, {data['assignments']} assignments, "
+        f"{data['overdue']} overdue); coordinator of {data['coordinator_province']} sees "
+        f"{data['coordinator_pairs']} pairs; built in {data['build_seconds']}"
     )
-    print(header)
-    print("-" * len(header))
-    for result in results:
-        for row in result["rows"]:
-            target = row["target_ms"]
-            ok = target is None or row["median_ms"] < target
-            all_pass &= ok
-            verdict = "—" if target is None else ("PASS" if ok else "FAIL")
-            target_text = "—" if target is None else f"< {target:.0f} ms"
-            print(
-                f"{result['database']:<9}{row['user']:<12}{row['label']:<46}"
-                f"{row['median_ms']:>8.1f} ms{row['p95_ms']:>8.1f} ms{row['min_ms']:>8.1f} ms"
-                f"{row['cpu_median_ms']:>8.1f} ms{row['sql_median_ms']:>8.1f} ms"
-                f"{row['queries']:>8}{row['rows']:>7}  {target_text:<10}{verdict}"
-            )
-    print()
-    return all_pass
 
 
 def parent_main(args: argparse.Namespace, argv: list[str]) -> int:
-    databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
-    results: list[dict[str, Any]] = []
-    exit_code = 0
-    for database in databases:
-        data_dir = Path(tempfile.mkdtemp(prefix=f"twinning-bench-exchanges-{database}-"))
-        try:
-            if database == "sqlite":
-                url = f"sqlite:///{data_dir / 'bench.sqlite3'}"
-            else:
-                url = PG_URL
-                problem = registry._pg_prepare(url)
-                if problem is not None:
-                    print(f"postgres: skipped, PostgreSQL is unreachable ({problem})")
-                    if args.database == "postgres":
-                        exit_code = 1
-                    continue
-            print(f"== {database}: {url}", flush=True)
-            result = _run_child(database, url, data_dir, argv)
-            if result is None:
-                exit_code = 1
-            else:
-                results.append(result)
-            if database == "postgres":
-                registry._pg_drop(url)
-        finally:
-            shutil.rmtree(data_dir, ignore_errors=True)
-    if not results:
-        return exit_code or 1
-    all_pass = _print_table(results)
-    for result in results:
-        data = result["data"]
-        print(
-            f"{result['database']}: {data['pairs']} pairs, {data['exchanges']} exchanges "
-            f"({data['exchange_topics']} topic links), {data['problems']} problems "
-            f"({data['answers']} answers, {data['assignments']} assignments, "
-            f"{data['overdue']} overdue); coordinator of {data['coordinator_province']} sees "
-            f"{data['coordinator_pairs']} pairs; built in {data['build_seconds']}"
-        )
-        if result.get("load_warning"):
-            print(f"{result['database']}: {result['load_warning']}")
-    print(
-        "targets: exchange lists and the Ministry's statistics < 100 ms median, the reminder "
-        f"scan < 1 s (in-process; pages {args.repeat} requests after {WARMUP} warm-ups, scans "
-        f"{args.repeat_heavy} after {HEAVY_WARMUP})"
+    return harness.parent_main(
+        args,
+        argv,
+        name="exchanges",
+        script=Path(__file__),
+        child_env=CHILD_ENV,
+        table=lambda results: harness.print_table(results, TABLE),
+        describe=_describe,
+        targets=(
+            "targets: exchange lists and the Ministry's statistics < 100 ms median, the "
+            f"reminder scan < 1 s (in-process; pages {args.repeat} requests after {WARMUP} "
+            f"warm-ups, scans {args.repeat_heavy} after {HEAVY_WARMUP})"
+        ),
     )
-    print("ALL PASS" if all_pass else "SOME TARGETS MISSED")
-    if not args.no_save:
-        RESULTS_DIR.mkdir(exist_ok=True)
-        stamp = dt.datetime.now().astimezone().strftime("%Y%m%d-%H%M%S")
-        path = RESULTS_DIR / f"exchanges-{stamp}.json"
-        path.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
-        print(f"results written to {path.relative_to(ROOT)}")
-    if args.strict and not all_pass:
-        exit_code = exit_code or 1
-    return exit_code
 
 
 # --------------------------------------------------------------------------------------------
@@ -293,18 +201,6 @@ def _province_of(path: str) -> str:
     return path.strip("/").split("/")[0]
 
 
-def _add_regions(rng: random.Random) -> int:
-    """Every province and prefecture-level unit not in the programme (divisions.csv or made up)."""
-    from twinning.regions.models import Region
-    from twinning.regions.services import upsert_regions
-
-    rows, _source = registry._region_rows(rng, skip_counties=True)
-    existing = set(Region.objects.values_list("code", flat=True))
-    missing = [row for row in rows if row.code not in existing]
-    upsert_regions(actor=None, rows=missing)
-    return len(missing)
-
-
 def _add_pairs(rng: random.Random) -> int:
     """Top-level pairs with two sub-pairs each, until there are PAIR_COUNT pairs."""
     from twinning.pairings import services
@@ -373,17 +269,8 @@ def _add_pairs(rng: random.Random) -> int:
 
 
 def _user(username: str, role: str, organisation: Any, full_name: str) -> Any:
-    from twinning.accounts import services as accounts
-
-    return accounts.create_user(
-        actor=None,
-        username=username,
-        password=secrets.token_urlsafe(16),  # never used: the benchmark logs in directly
-        role=role,
-        organisation=organisation,
-        full_name=full_name,
-        email=f"{username}@example.invalid",
-        check_password=False,
+    return harness.create_user(
+        username, role, organisation, full_name, email=f"{username}@example.invalid"
     )
 
 
@@ -633,7 +520,7 @@ def _build(rng: random.Random) -> tuple[Built, Actors]:
     seconds["programme"] = time.perf_counter() - start
 
     start = time.perf_counter()
-    regions = _add_regions(rng)
+    regions = harness.add_missing_regions(rng, skip_counties=True)
     generated = _add_pairs(rng)
     seconds["pairs"] = time.perf_counter() - start
     built = Built()
@@ -732,56 +619,6 @@ def _check_stats(expected_held: int) -> Any:
 # ---------------------------------------------------------------- measurement
 
 
-def _profile(label: str, run: Callable[[], Any]) -> None:
-    try:
-        from pyinstrument import Profiler
-    except ImportError:
-        print("--profile needs pyinstrument: .venv/bin/pip install pyinstrument", file=sys.stderr)
-        return
-    profiler = Profiler(interval=0.001)
-    profiler.start()
-    run()
-    profiler.stop()
-    print(f"\n-- profile of one run: {label}")
-    print(profiler.output_text(unicode=True, color=False, show_all=False))
-
-
-_LITERALS = re.compile(r"'(?:[^']|'')*'|\b\d+(?:\.\d+)?\b|\"s\d+_x\d+\"")
-_SELECTED = re.compile(r"^SELECT .*? FROM ", re.S)
-
-
-def _print_sql(label: str, queries: list[dict[str, Any]]) -> None:
-    if len(queries) <= 30:
-        print(f"\n-- {label}: {len(queries)} queries")
-        for i, query in enumerate(queries, 1):
-            print(f"{i:>3}. {query['ms']:>7.2f} ms  {query['sql']}")
-        return
-    groups: dict[str, list[float]] = {}
-    for query in queries:
-        shape = _SELECTED.sub("SELECT … FROM ", _LITERALS.sub("?", query["sql"]))
-        groups.setdefault(shape[:150], []).append(query["ms"])
-    print(f"\n-- {label}: {len(queries)} queries, {len(groups)} shapes")
-    for shape, times in sorted(groups.items(), key=lambda g: -sum(g[1]))[:15]:
-        print(f"{len(times):>6} x {sum(times):>8.1f} ms  {shape}")
-
-
-class SqlRecorder:
-    """Every statement sent through a cursor, with its time. Unlike CaptureQueriesContext it
-    has no 9,000-entry limit (the reminder scans send more); BEGIN and COMMIT are not cursor
-    statements and are left out."""
-
-    def __init__(self) -> None:
-        self.queries: list[dict[str, Any]] = []
-
-    def __call__(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        start = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            ms = (time.perf_counter() - start) * 1000
-            self.queries.append({"ms": round(ms, 2), "sql": sql})
-
-
 def _measure(
     endpoint: Endpoint,
     run: Callable[[], Any],
@@ -793,39 +630,22 @@ def _measure(
 ) -> dict[str, Any]:
     """Warm up, capture one run's SQL, then time `repeat` runs (each prepared and checked
     outside the timing)."""
-    from django.db import connection
-
+    label = f"{endpoint.user} {endpoint.label}"
     for _ in range(warmup):
         if prepare:
             prepare()
         check(run())
     if prepare:
         prepare()
-    recorder = SqlRecorder()
-    with connection.execute_wrapper(recorder):
-        result = run()
+    result, queries = harness.record_sql(run)
     rows = check(result)
-    queries = recorder.queries
     if args.profile:
         if prepare:
             prepare()
-        _profile(f"{endpoint.user} {endpoint.label}", run)
+        harness.profile(label, run)
     if args.show_sql:
-        _print_sql(f"{endpoint.user} {endpoint.label}", queries)
-    gc.collect()
-    timings, cpu_timings, sql_timings = [], [], []
-    timer = registry.SqlTimer()
-    for _ in range(repeat):
-        if prepare:
-            prepare()
-        with connection.execute_wrapper(timer):
-            timer.seconds = 0.0
-            start, cpu_start = time.perf_counter(), time.thread_time()
-            result = run()
-            timings.append((time.perf_counter() - start) * 1000)
-            cpu_timings.append((time.thread_time() - cpu_start) * 1000)
-            sql_timings.append(timer.seconds * 1000)
-        check(result)
+        harness.print_sql(label, queries)
+    timings = harness.time_runs(run, repeat, check=check, prepare=prepare)
     row = {
         "endpoint": endpoint.name,
         "user": endpoint.user,
@@ -833,12 +653,7 @@ def _measure(
         "target_ms": endpoint.target_ms,
         "repeat": repeat,
         "warmup": warmup,
-        "median_ms": round(statistics.median(timings), 2),
-        "p95_ms": round(registry._percentile(timings, 0.95), 2),
-        "min_ms": round(min(timings), 2),
-        "max_ms": round(max(timings), 2),
-        "cpu_median_ms": round(statistics.median(cpu_timings), 2),
-        "sql_median_ms": round(statistics.median(sql_timings), 2),
+        **timings.summary(),
         "queries": len(queries),
         "rows": rows,
         "sql": queries if len(queries) <= 50 else [],
@@ -1010,17 +825,11 @@ def _reminder_scans(built: Built, args: argparse.Namespace) -> list[dict[str, An
 
 
 def child_main(args: argparse.Namespace) -> int:
-    database = os.environ[CHILD_ENV]
-    registry._configure_django(args.debug)
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.db import connection, transaction
+    database = harness.child_setup(CHILD_ENV, args.debug)
+    from django.db import transaction
     from django.test.utils import override_settings
     from django.utils import timezone
 
-    start = time.perf_counter()
-    call_command("migrate", interactive=False, verbosity=0)
-    print(f"   migrated in {time.perf_counter() - start:.1f} s", flush=True)
     media = Path(os.environ["TWINNING_DATA_DIR"]) / "media"
     with override_settings(MEDIA_ROOT=str(media)):
         rng = random.Random(SEED)
@@ -1033,9 +842,7 @@ def child_main(args: argparse.Namespace) -> int:
             f"{len(built.problems)} problems",
             flush=True,
         )
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+        harness.analyze()
         # The programme's own awaiting problems are reminded once, as cron would have done.
         from twinning.consultations.reminders import send_reminders
 
@@ -1048,15 +855,7 @@ def child_main(args: argparse.Namespace) -> int:
         1 for _pk, a, b, _n, _m in built.pairs if built.visible(a, b, actors.scope)
     )
     result = {
-        "database": database,
-        "vendor": connection.vendor,
-        "server_version": registry._server_version(connection),
-        "debug": settings.DEBUG,
-        "repeat": args.repeat,
-        "repeat_heavy": args.repeat_heavy,
-        "python": sys.version.split()[0],
-        "load_average": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
-        "load_warning": registry._load_warning(),
+        **harness.result_header(database, args),
         "data": {
             "pairs": len(built.pairs),
             "exchanges": len(built.exchanges),
@@ -1075,18 +874,12 @@ def child_main(args: argparse.Namespace) -> int:
         },
         "rows": rows,
     }
-    Path(os.environ[RESULT_FILE_ENV]).write_text(
-        json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8"
-    )
+    harness.write_result(result)
     return 0
 
 
 def main() -> int:
-    argv = sys.argv[1:]
-    args = _parse_args(argv)
-    if os.environ.get(CHILD_ENV):
-        return child_main(args)
-    return parent_main(args, argv)
+    return harness.main(_parse_args, CHILD_ENV, child_main, parent_main)
 
 
 if __name__ == "__main__":

@@ -16,26 +16,19 @@ and B (the original export, which puts every row back), so each import updates 5
 
     .venv/bin/python bench/plans.py [--database sqlite|postgres|both] [--repeat N]
 
-Like bench/registry.py (whose database and Django helpers it reuses), each database runs in its
-own child process. See bench/README.md.
+Like bench/registry.py, each database runs in its own child process (bench/harness.py). See
+bench/README.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
-import gc
 import io
-import json
 import os
 import random
 import re
-import secrets
-import shutil
-import statistics
-import subprocess
 import sys
-import tempfile
 import time
 import zipfile
 from collections import Counter
@@ -44,14 +37,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-# bench/ is on sys.path when this file runs as a script: share registry.py's helpers.
-import registry
+# bench/ is on sys.path when this file runs as a script.
+import harness
 
-ROOT = registry.ROOT
-RESULTS_DIR = registry.RESULTS_DIR
-PG_URL = registry.PG_URL
 CHILD_ENV = "BENCH_PLANS_CHILD"
-RESULT_FILE_ENV = "BENCH_RESULT_FILE"
 
 SEED = 20210601
 TOP_TASKS = 400
@@ -104,130 +93,41 @@ STATUS_LABELS = {
 
 
 def _parse_args(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
-    parser.add_argument("--repeat", type=int, default=50, help="timed plan-page requests (50)")
-    parser.add_argument(
-        "--repeat-heavy",
-        type=int,
-        default=10,
-        help="timed exports and imports (10; an odd number is rounded up)",
+    parser = harness.argument_parser(
+        __doc__,
+        repeat_help="timed plan-page requests (50)",
+        repeat_heavy=(10, "timed exports and imports (10; an odd number is rounded up)"),
+        show_sql_help="print the SQL of one plan-page request",
+        profile_help="print a profile of one request per endpoint (pip install pyinstrument)",
+        strict_help="exit 1 when an endpoint misses its target",
     )
-    parser.add_argument("--debug", action="store_true", help="run with DEBUG on")
-    parser.add_argument(
-        "--show-sql", action="store_true", help="print the SQL of one plan-page request"
-    )
-    parser.add_argument(
-        "--profile",
-        action="store_true",
-        help="print a pyinstrument profile of one request per endpoint (pip install pyinstrument)",
-    )
-    parser.add_argument(
-        "--strict", action="store_true", help="exit 1 when an endpoint misses its target"
-    )
-    parser.add_argument("--no-save", action="store_true", help="do not write bench/results/")
-    args = parser.parse_args(argv)
-    if args.repeat < 1 or args.repeat_heavy < 1:
-        parser.error("--repeat and --repeat-heavy must be at least 1")
+    args = harness.parse_args(parser, argv)
     args.repeat_heavy += args.repeat_heavy % 2  # imports alternate A and B: an even number
     return args
 
 
-def _run_child(database: str, url: str, data_dir: Path, argv: list[str]) -> dict[str, Any] | None:
-    result_file = data_dir / "result.json"
-    env = {
-        **os.environ,
-        CHILD_ENV: database,
-        RESULT_FILE_ENV: str(result_file),
-        "TWINNING_DATABASE_URL": url,
-        "TWINNING_DATA_DIR": str(data_dir),
-        "PYTHONUNBUFFERED": "1",
-    }
-    completed = subprocess.run(  # noqa: S603 - re-runs this very script
-        [sys.executable, str(Path(__file__).resolve()), *argv], env=env, cwd=ROOT, check=False
-    )
-    if completed.returncode != 0 or not result_file.exists():
-        print(f"{database}: the benchmark failed (exit {completed.returncode})", file=sys.stderr)
-        return None
-    result: dict[str, Any] = json.loads(result_file.read_text(encoding="utf-8"))
-    return result
-
-
-def _print_table(results: list[dict[str, Any]]) -> bool:
-    """The summary table; True if every endpoint with a target met it."""
-    all_pass = True
-    print()
-    header = (
-        f"{'database':<9}{'endpoint':<24}{'median':>11}{'p95':>11}{'min':>11}"
-        f"{'cpu med':>11}{'sql med':>11}{'queries':>8}  {'target':<10}result"
-    )
-    print(header)
-    print("-" * len(header))
-    for result in results:
-        for row in result["rows"]:
-            target = row["target_ms"]
-            ok = target is None or row["median_ms"] < target
-            all_pass &= ok
-            verdict = "—" if target is None else ("PASS" if ok else "FAIL")
-            target_text = "—" if target is None else f"< {target:.0f} ms"
-            print(
-                f"{result['database']:<9}{row['label']:<24}"
-                f"{row['median_ms']:>8.1f} ms{row['p95_ms']:>8.1f} ms{row['min_ms']:>8.1f} ms"
-                f"{row['cpu_median_ms']:>8.1f} ms{row['sql_median_ms']:>8.1f} ms"
-                f"{row['queries']:>8}  {target_text:<10}{verdict}"
-            )
-    print()
-    return all_pass
+TABLE = [
+    harness.DATABASE_COLUMN,
+    harness.text_column("endpoint", 24, "label"),
+    *harness.timing_columns(11),
+    harness.number_column("queries", 8, "queries"),
+]
 
 
 def parent_main(args: argparse.Namespace, argv: list[str]) -> int:
-    databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
-    results: list[dict[str, Any]] = []
-    exit_code = 0
-    for database in databases:
-        data_dir = Path(tempfile.mkdtemp(prefix=f"twinning-bench-plans-{database}-"))
-        try:
-            if database == "sqlite":
-                url = f"sqlite:///{data_dir / 'bench.sqlite3'}"
-            else:
-                url = PG_URL
-                problem = registry._pg_prepare(url)
-                if problem is not None:
-                    print(f"postgres: skipped, PostgreSQL is unreachable ({problem})")
-                    if args.database == "postgres":
-                        exit_code = 1
-                    continue
-            print(f"== {database}: {url}", flush=True)
-            result = _run_child(database, url, data_dir, argv)
-            if result is None:
-                exit_code = 1
-            else:
-                results.append(result)
-            if database == "postgres":
-                registry._pg_drop(url)
-        finally:
-            shutil.rmtree(data_dir, ignore_errors=True)
-    if not results:
-        return exit_code or 1
-    all_pass = _print_table(results)
-    for result in results:
-        if result.get("load_warning"):
-            print(f"{result['database']}: {result['load_warning']}")
-    print(
-        f"targets: plan page < 100 ms, export.xlsx < 1 s, import of {TASK_COUNT} rows < 2 s "
-        f"(median server time in-process; plan page {args.repeat} requests after "
-        f"{ENDPOINTS['page'].warmup} warm-ups, the others {args.repeat_heavy} after 2)"
+    return harness.parent_main(
+        args,
+        argv,
+        name="plans",
+        script=Path(__file__),
+        child_env=CHILD_ENV,
+        table=lambda results: harness.print_table(results, TABLE),
+        targets=(
+            f"targets: plan page < 100 ms, export.xlsx < 1 s, import of {TASK_COUNT} rows < 2 s "
+            f"(median server time in-process; plan page {args.repeat} requests after "
+            f"{ENDPOINTS['page'].warmup} warm-ups, the others {args.repeat_heavy} after 2)"
+        ),
     )
-    print("ALL PASS" if all_pass else "SOME TARGETS MISSED")
-    if not args.no_save:
-        RESULTS_DIR.mkdir(exist_ok=True)
-        stamp = dt.datetime.now().astimezone().strftime("%Y%m%d-%H%M%S")
-        path = RESULTS_DIR / f"plans-{stamp}.json"
-        path.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
-        print(f"results written to {path.relative_to(ROOT)}")
-    if args.strict and not all_pass:
-        exit_code = exit_code or 1
-    return exit_code
 
 
 # --------------------------------------------------------------------------------------------
@@ -301,18 +201,6 @@ class Actors:
     admin: Any  # imports: may report progress on every row, whichever side it belongs to
 
 
-def _user(accounts: Any, username: str, role: str, organisation: Any, full_name: str) -> Any:
-    return accounts.create_user(
-        actor=None,
-        username=username,
-        password=secrets.token_urlsafe(16),  # never used: the benchmark logs in directly
-        role=role,
-        organisation=organisation,
-        full_name=full_name,
-        check_password=False,
-    )
-
-
 def _people(pairing: Any) -> tuple[Actors, list[Any], list[Any]]:
     """Coordinators, the Ministry, an admin, and 12 people on each side (unique full names)."""
     from twinning.accounts import services as accounts
@@ -329,19 +217,19 @@ def _people(pairing: Any) -> tuple[Actors, list[Any], list[Any]]:
             region_code=region.code,
         )
         coordinators.append(
-            _user(accounts, f"bench-{tag}-coordinator", "coordinator", department, next(names))
+            harness.create_user(f"bench-{tag}-coordinator", "coordinator", department, next(names))
         )
         sides.append(
             [
-                _user(accounts, f"bench-{tag}-{i:02d}", "member", department, next(names))
+                harness.create_user(f"bench-{tag}-{i:02d}", "member", department, next(names))
                 for i in range(PEOPLE_PER_SIDE)
             ]
         )
     actors = Actors(
         leading=coordinators[0],
         partner=coordinators[1],
-        supervisor=_user(accounts, "bench-supervisor", "supervisor", ministry, "基准督导"),
-        admin=_user(accounts, "bench-admin", "admin", None, "基准管理员"),
+        supervisor=harness.create_user("bench-supervisor", "supervisor", ministry, "基准督导"),
+        admin=harness.create_user("bench-admin", "admin", None, "基准管理员"),
     )
     return actors, sides[0] + [coordinators[0]], sides[1] + [coordinators[1]]
 
@@ -632,100 +520,38 @@ def _measure(
     show_sql: bool,
 ) -> dict[str, Any]:
     """Warm up, capture one request's SQL, then time `repeat` requests (each checked)."""
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
     for _ in range(endpoint.warmup):
         check(request())
-    with CaptureQueriesContext(connection) as captured:
-        response = request()
+    response, queries = harness.record_sql(request)
     check(response)
-    queries = [
-        {"ms": round(float(q["time"]) * 1000, 2), "sql": q["sql"]}
-        for q in captured.captured_queries
-    ]
     if profile:
-        _profile(name, request, check)
-    gc.collect()
-    timings, cpu_timings, sql_timings = [], [], []
-    timer = registry.SqlTimer()
-    for _ in range(repeat):
-        with connection.execute_wrapper(timer):
-            timer.seconds = 0.0
-            start, cpu_start = time.perf_counter(), time.thread_time()
-            response = request()
-            timings.append((time.perf_counter() - start) * 1000)
-            cpu_timings.append((time.thread_time() - cpu_start) * 1000)
-            sql_timings.append(timer.seconds * 1000)
-        check(response)  # outside the timing
-    if show_sql and name == "page":
-        print(f"\n-- plan page: {len(queries)} queries")
-        for i, query in enumerate(queries, 1):
-            print(f"{i:>3}. {query['ms']:>7.2f} ms  {query['sql']}")
-    elif show_sql:
-        _print_sql_summary(endpoint.label, queries)
+        check(harness.profile(name, request))
+    timings = harness.time_runs(request, repeat, check=check)
+    if show_sql:
+        # The page's statements one by one, the others' grouped by shape.
+        harness.print_sql(endpoint.label, queries, list_up_to=len(queries) if name == "page" else 0)
     return {
         "endpoint": name,
         "label": endpoint.label,
         "target_ms": endpoint.target_ms,
         "repeat": repeat,
         "warmup": endpoint.warmup,
-        "median_ms": round(statistics.median(timings), 2),
-        "p95_ms": round(registry._percentile(timings, 0.95), 2),
-        "min_ms": round(min(timings), 2),
-        "max_ms": round(max(timings), 2),
-        "cpu_median_ms": round(statistics.median(cpu_timings), 2),
-        "sql_median_ms": round(statistics.median(sql_timings), 2),
+        **timings.summary(),
         "queries": len(queries),
         "sql": queries if name == "page" else [],
     }
 
 
-_LITERALS = re.compile(r"'(?:[^']|'')*'|\b\d+(?:\.\d+)?\b|\"s\d+_x\d+\"")
-_SELECTED = re.compile(r"^SELECT .*? FROM ", re.S)
-
-
-def _print_sql_summary(label: str, queries: list[dict[str, Any]]) -> None:
-    """The statements of one request grouped by shape, most frequent first."""
-    groups: dict[str, list[float]] = {}
-    for query in queries:
-        shape = _SELECTED.sub("SELECT … FROM ", _LITERALS.sub("?", query["sql"]))
-        groups.setdefault(shape[:150], []).append(query["ms"])
-    print(f"\n-- {label}: {len(queries)} queries, {len(groups)} shapes")
-    for shape, times in sorted(groups.items(), key=lambda g: -len(g[1]))[:15]:
-        print(f"{len(times):>6} x {sum(times):>8.1f} ms  {shape}")
-
-
-def _profile(name: str, request: Callable[[], Any], check: Callable[[Any], None]) -> None:
-    try:
-        from pyinstrument import Profiler
-    except ImportError:
-        print("--profile needs pyinstrument: .venv/bin/pip install pyinstrument", file=sys.stderr)
-        return
-    profiler = Profiler(interval=0.001)
-    profiler.start()
-    response = request()
-    profiler.stop()
-    check(response)
-    print(f"\n-- profile of one request: {name}")
-    print(profiler.output_text(unicode=True, color=False, show_all=False))
-
-
 def child_main(args: argparse.Namespace) -> int:
-    database = os.environ[CHILD_ENV]
-    registry._configure_django(args.debug)
+    database = harness.child_setup(CHILD_ENV, args.debug)
     from django.conf import settings
     from django.core.files.uploadedfile import SimpleUploadedFile
-    from django.core.management import call_command
-    from django.db import connection, transaction
+    from django.db import transaction
     from django.test import Client, override_settings
     from django.utils import timezone
 
     from twinning.plans.models import Plan
 
-    start = time.perf_counter()
-    call_command("migrate", interactive=False, verbosity=0)
-    print(f"   migrated in {time.perf_counter() - start:.1f} s", flush=True)
     test_media = Path(settings.MEDIA_ROOT)  # settings_test's own throw-away folder
     media = Path(os.environ["TWINNING_DATA_DIR"]) / "media"
     with override_settings(MEDIA_ROOT=str(media)):
@@ -744,9 +570,7 @@ def child_main(args: argparse.Namespace) -> int:
             flush=True,
         )
         assert Plan.objects.get(pk=built.plan_id).status == Plan.Status.IN_FORCE
-        if connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
+        harness.analyze()
 
         viewer = Client()
         viewer.force_login(actors.leading)
@@ -787,15 +611,7 @@ def child_main(args: argparse.Namespace) -> int:
     if test_media.is_dir() and not any(test_media.iterdir()):
         test_media.rmdir()
     result = {
-        "database": database,
-        "vendor": connection.vendor,
-        "server_version": registry._server_version(connection),
-        "debug": settings.DEBUG,
-        "repeat": args.repeat,
-        "repeat_heavy": args.repeat_heavy,
-        "python": sys.version.split()[0],
-        "load_average": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
-        "load_warning": registry._load_warning(),
+        **harness.result_header(database, args),
         "plan": {
             "tasks": len(built.tasks),
             "parents": built.parents,
@@ -810,18 +626,12 @@ def child_main(args: argparse.Namespace) -> int:
         },
         "rows": rows,
     }
-    Path(os.environ[RESULT_FILE_ENV]).write_text(
-        json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8"
-    )
+    harness.write_result(result)
     return 0
 
 
 def main() -> int:
-    argv = sys.argv[1:]
-    args = _parse_args(argv)
-    if os.environ.get(CHILD_ENV):
-        return child_main(args)
-    return parent_main(args, argv)
+    return harness.main(_parse_args, CHILD_ENV, child_main, parent_main)
 
 
 if __name__ == "__main__":

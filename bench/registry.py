@@ -8,37 +8,29 @@ of every pair and 3,000 members; then times the pages in-process with Django's t
 
 Each database runs in its own child process (Django reads its settings once per process): the
 parent prepares the database, starts `bench/registry.py` again with BENCH_CHILD set, collects the
-child's JSON results, prints the table and removes the database. See bench/README.md.
+child's JSON results, prints the table and removes the database (bench/harness.py, shared by
+every benchmark). See bench/README.md.
 """
 
 from __future__ import annotations
 
 import argparse
-import csv
 import datetime as dt
-import gc
 import json
-import os
 import random
 import re
-import secrets
-import shutil
-import statistics
-import subprocess
 import sys
-import tempfile
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS_DIR = Path(__file__).resolve().parent / "results"
-DIVISIONS_CSV = Path(os.environ.get("BENCH_DIVISIONS_CSV", "/work/shared/data/divisions.csv"))
-PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/twinning_bench")
+# bench/ is on sys.path when this file runs as a script.
+import harness
+
 CHILD_ENV = "BENCH_CHILD"
-RESULT_FILE_ENV = "BENCH_RESULT_FILE"
 
 TOP_PAIRS = 100
 SUBS_PER_TOP = 2
@@ -62,179 +54,44 @@ ENDPOINTS: dict[str, tuple[str, float]] = {
 
 
 def _parse_args(argv: list[str]) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
-    parser.add_argument("--repeat", type=int, default=50, help="timed requests per page (50)")
-    parser.add_argument(
-        "--debug",
-        action="store_true",
-        help="run with DEBUG on (default: off, as in production)",
+    parser = harness.argument_parser(
+        __doc__,
+        repeat_help="timed requests per page (50)",
+        show_sql_help="print the SQL of one request per page",
+        strict_help="exit 1 when a page misses its target",
+        debug_help="run with DEBUG on (default: off, as in production)",
     )
     parser.add_argument(
         "--skip-counties",
         action="store_true",
         help="import only provinces and prefectures from divisions.csv",
     )
-    parser.add_argument(
-        "--show-sql", action="store_true", help="print the SQL of one request per page"
-    )
-    parser.add_argument(
-        "--strict", action="store_true", help="exit 1 when a page misses its target"
-    )
-    parser.add_argument("--no-save", action="store_true", help="do not write bench/results/")
-    args = parser.parse_args(argv)
-    if args.repeat < 1:
-        parser.error("--repeat must be at least 1")
-    return args
+    return harness.parse_args(parser, argv)
 
 
-def _pg_admin_url(url: str) -> tuple[str, str]:
-    """The URL of the server's `postgres` database, and the benchmark database's name."""
-    base, _, name = url.rpartition("/")
-    return f"{base}/postgres".replace("postgres://", "postgresql://", 1), name
-
-
-def _pg_prepare(url: str) -> str | None:
-    """Create a fresh benchmark database; None if it worked, else why not."""
-    try:
-        import psycopg
-        from psycopg import sql
-    except ImportError as exc:  # pragma: no cover - psycopg is a project dependency
-        return f"psycopg is not installed ({exc})"
-    admin, name = _pg_admin_url(url)
-    try:
-        with psycopg.connect(admin, autocommit=True, connect_timeout=5) as conn:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    except psycopg.Error as exc:
-        return str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    return None
-
-
-def _pg_drop(url: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    admin, name = _pg_admin_url(url)
-    try:
-        with psycopg.connect(admin, autocommit=True, connect_timeout=5) as conn:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
-    except psycopg.Error as exc:
-        print(f"warning: could not drop {name}: {exc}", file=sys.stderr)
-
-
-def _run_child(database: str, url: str, data_dir: Path, argv: list[str]) -> dict[str, Any] | None:
-    result_file = data_dir / "result.json"
-    env = {
-        **os.environ,
-        CHILD_ENV: database,
-        RESULT_FILE_ENV: str(result_file),
-        "TWINNING_DATABASE_URL": url,
-        "TWINNING_DATA_DIR": str(data_dir),
-        "PYTHONUNBUFFERED": "1",
-    }
-    completed = subprocess.run(  # noqa: S603 - re-runs this very script
-        [sys.executable, str(Path(__file__).resolve()), *argv], env=env, cwd=ROOT, check=False
-    )
-    if completed.returncode != 0 or not result_file.exists():
-        print(f"{database}: the benchmark failed (exit {completed.returncode})", file=sys.stderr)
-        return None
-    result: dict[str, Any] = json.loads(result_file.read_text(encoding="utf-8"))
-    return result
-
-
-def _print_table(results: list[dict[str, Any]]) -> bool:
-    """The summary table; True if every page met its target."""
-    all_pass = True
-    print()
-    header = (
-        f"{'database':<9}{'user':<12}{'page':<18}{'median':>10}{'p95':>10}{'min':>10}"
-        f"{'cpu med':>10}{'sql med':>10}{'queries':>8}{'rows':>6}  target    result"
-    )
-    print(header)
-    print("-" * len(header))
-    for result in results:
-        for row in result["rows"]:
-            ok = row["median_ms"] < row["target_ms"]
-            all_pass &= ok
-            print(
-                f"{result['database']:<9}{row['user']:<12}{row['path']:<18}"
-                f"{row['median_ms']:>7.1f} ms{row['p95_ms']:>7.1f} ms{row['min_ms']:>7.1f} ms"
-                f"{row['cpu_median_ms']:>7.1f} ms{row['sql_median_ms']:>7.1f} ms"
-                f"{row['queries']:>8}{row['rows']:>6}  < {row['target_ms']:>3.0f} ms  "
-                f"{'PASS' if ok else 'FAIL'}"
-            )
-    print()
-    return all_pass
-
-
-def _load_warning() -> str | None:
-    """A warning when other work on the machine is likely to inflate the timings."""
-    try:
-        load = os.getloadavg()[0]
-    except OSError:  # pragma: no cover - not available on every platform
-        return None
-    cpus = os.cpu_count() or 1
-    # The benchmark itself keeps one CPU busy; more than that means other work competed with it.
-    if load - 1.0 <= 0.5 * cpus:
-        return None
-    return (
-        f"warning: load average {load:.1f} on {cpus} CPUs; other processes compete for the CPU, "
-        "so wall-clock timings are inflated (the cpu column is less affected)"
-    )
+TABLE = [
+    harness.DATABASE_COLUMN,
+    harness.text_column("user", 12, "user"),
+    harness.text_column("page", 18, "path"),
+    *harness.timing_columns(10),
+    harness.number_column("queries", 8, "queries"),
+    harness.number_column("rows", 6, "rows"),
+]
 
 
 def parent_main(args: argparse.Namespace, argv: list[str]) -> int:
-    databases = ["sqlite", "postgres"] if args.database == "both" else [args.database]
-    results: list[dict[str, Any]] = []
-    exit_code = 0
-    for database in databases:
-        data_dir = Path(tempfile.mkdtemp(prefix=f"twinning-bench-{database}-"))
-        try:
-            if database == "sqlite":
-                url = f"sqlite:///{data_dir / 'bench.sqlite3'}"
-            else:
-                url = PG_URL
-                problem = _pg_prepare(url)
-                if problem is not None:
-                    print(f"postgres: skipped, PostgreSQL is unreachable ({problem})")
-                    if args.database == "postgres":
-                        exit_code = 1
-                    continue
-            print(f"== {database}: {url}", flush=True)
-            result = _run_child(database, url, data_dir, argv)
-            if result is None:
-                exit_code = 1
-            else:
-                results.append(result)
-            if database == "postgres":
-                _pg_drop(url)
-        finally:
-            shutil.rmtree(data_dir, ignore_errors=True)
-    if not results:
-        return exit_code or 1
-    all_pass = _print_table(results)
-    for result in results:
-        if result.get("load_warning"):
-            print(f"{result['database']}: {result['load_warning']}")
-    print(
-        "targets: pair list and overview < 50 ms median, pairings API < 30 ms median "
-        f"(server time in-process, {args.repeat} requests after {WARMUP} warm-up ones)"
+    return harness.parent_main(
+        args,
+        argv,
+        name="registry",
+        script=Path(__file__),
+        child_env=CHILD_ENV,
+        table=lambda results: harness.print_table(results, TABLE, target_spec=">3.0f"),
+        targets=(
+            "targets: pair list and overview < 50 ms median, pairings API < 30 ms median "
+            f"(server time in-process, {args.repeat} requests after {WARMUP} warm-up ones)"
+        ),
     )
-    print("ALL PASS" if all_pass else "SOME TARGETS MISSED")
-    if not args.no_save:
-        RESULTS_DIR.mkdir(exist_ok=True)
-        stamp = dt.datetime.now().astimezone().strftime("%Y%m%d-%H%M%S")
-        path = RESULTS_DIR / f"registry-{stamp}.json"
-        path.write_text(json.dumps(results, ensure_ascii=False, indent=2), encoding="utf-8")
-        print(f"results written to {path.relative_to(ROOT)}")
-    if args.strict and not all_pass:
-        exit_code = exit_code or 1
-    return exit_code
 
 
 # --------------------------------------------------------------------------------------------
@@ -263,88 +120,13 @@ class Registry:
         )
 
 
-def _configure_django(debug: bool) -> None:
-    os.environ["DJANGO_SETTINGS_MODULE"] = "twinning.config.settings_test"
-    os.environ["TWINNING_DEBUG"] = "1" if debug else "0"
-    os.environ.setdefault("TWINNING_SECRET_KEY", "bench-only-not-a-secret-" + "x" * 40)
-    os.environ["TWINNING_ALLOWED_HOSTS"] = "testserver"
-    os.environ["TWINNING_SSL_REDIRECT"] = "0"
-    os.environ.setdefault("TWINNING_LOG_LEVEL", "WARNING")
-    # WhiteNoise scans STATIC_ROOT when DEBUG is off; an empty one keeps it quiet.
-    (Path(os.environ["TWINNING_DATA_DIR"]) / "static").mkdir(parents=True, exist_ok=True)
-    src = str(ROOT / "src")
-    if src not in sys.path:
-        sys.path.insert(0, src)
-    import django
-
-    django.setup()
-
-
-def _synthetic_region_rows(rng: random.Random) -> list[Any]:
-    """34 provinces x 10 prefectures with plausible 6-digit codes and province coordinates."""
-    from twinning.regions.services import RegionRow
-
-    prefixes = [*range(11, 16), *range(21, 24), *range(31, 38), *range(41, 47)]
-    prefixes += [*range(50, 55), *range(61, 66), 71, 81, 82]
-    rows = []
-    for prefix in prefixes:
-        code = f"{prefix}0000"
-        rows.append(
-            RegionRow(
-                code=code,
-                name=f"合成{prefix}省",
-                level="province",
-                parent_code="",
-                lng=round(rng.uniform(87.0, 126.0), 4),
-                lat=round(rng.uniform(20.0, 47.0), 4),
-            )
-        )
-        rows.extend(
-            RegionRow(
-                code=f"{prefix}{j:02d}00",
-                name=f"合成{prefix}省{j}市",
-                level="prefecture",
-                parent_code=code,
-            )
-            for j in range(1, 11)
-        )
-    return rows
-
-
-def _region_rows(rng: random.Random, skip_counties: bool) -> tuple[list[Any], str]:
-    """divisions.csv, if present, with the programme's coordinates; else synthetic rows."""
-    from twinning.pairings.programme_data import REGIONS as PROGRAMME_REGIONS
-    from twinning.regions.services import RegionRow
-
-    if not DIVISIONS_CSV.exists():
-        return _synthetic_region_rows(rng), "synthetic 34 x 10"
-    coordinates = {r["code"]: (r["lng"], r["lat"]) for r in PROGRAMME_REGIONS}
-    rows = []
-    with DIVISIONS_CSV.open(encoding="utf-8-sig", newline="") as file:
-        for record in csv.DictReader(file):
-            if skip_counties and record["level"] == "county":
-                continue
-            lng, lat = coordinates.get(record["code"], (None, None))
-            rows.append(
-                RegionRow(
-                    code=record["code"],
-                    name=record["name"],
-                    level=record["level"],
-                    parent_code=record["parent_code"],
-                    lng=lng,
-                    lat=lat,
-                )
-            )
-    return rows, str(DIVISIONS_CSV)
-
-
 def _build_registry(rng: random.Random, skip_counties: bool) -> Registry:
     from twinning.pairings import services
     from twinning.pairings.models import Body, DutyArea, Member, Side
     from twinning.regions.models import Region
     from twinning.regions.services import upsert_regions
 
-    rows, source = _region_rows(rng, skip_counties)
+    rows, source = harness.region_rows(rng, skip_counties)
     start = time.perf_counter()
     upsert_regions(actor=None, rows=rows)
     print(f"   {len(rows)} regions in {time.perf_counter() - start:.1f} s", flush=True)
@@ -487,15 +269,7 @@ def _create_actors(registry: Registry) -> list[Actor]:
     from twinning.regions.models import Region
 
     ministry = accounts.create_organisation(actor=None, name="住房和城乡建设部", kind="ministry")
-    supervisor = accounts.create_user(
-        actor=None,
-        username="bench-supervisor",
-        password=secrets.token_urlsafe(16),  # never used: the benchmark logs in directly
-        role="supervisor",
-        organisation=ministry,
-        full_name="基准督导",
-        check_password=False,
-    )
+    supervisor = harness.create_user("bench-supervisor", "supervisor", ministry, "基准督导")
     # The coordinator of the province that takes part in the most pairs: the heaviest scope.
     involvement: Counter[str] = Counter()
     for a, b in registry.pair_paths:
@@ -508,15 +282,7 @@ def _create_actors(registry: Registry) -> list[Actor]:
         kind="department",
         region_code=province.code,
     )
-    coordinator = accounts.create_user(
-        actor=None,
-        username="bench-coordinator",
-        password=secrets.token_urlsafe(16),  # never used: the benchmark logs in directly
-        role="coordinator",
-        organisation=department,
-        full_name="基准协调员",
-        check_password=False,
-    )
+    coordinator = harness.create_user("bench-coordinator", "coordinator", department, "基准协调员")
     return [
         Actor(
             "supervisor",
@@ -566,32 +332,8 @@ def _check(name: str, response: Any, expected: int) -> int:
     return len(data["items"])
 
 
-class SqlTimer:
-    """A connection execute wrapper adding up the time spent in the database."""
-
-    def __init__(self) -> None:
-        self.seconds = 0.0
-        self.count = 0
-
-    def __call__(self, execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
-        start = time.perf_counter()
-        try:
-            return execute(sql, params, many, context)
-        finally:
-            self.seconds += time.perf_counter() - start
-            self.count += 1
-
-
-def _percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))
-    return ordered[index]
-
-
 def _measure(actor: Actor, registry: Registry, repeat: int, show_sql: bool) -> list[dict[str, Any]]:
-    from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     page_client = Client()
     page_client.force_login(actor.user)
@@ -600,61 +342,39 @@ def _measure(actor: Actor, registry: Registry, repeat: int, show_sql: bool) -> l
     rows = []
     for name, (path, target) in ENDPOINTS.items():
         client = api_client if name == "api" else page_client
-        shown = _check(name, client.get(path), expected)
+        request = partial(client.get, path)
+        shown = _check(name, request(), expected)
         for _ in range(WARMUP - 1):
-            client.get(path)
-        with CaptureQueriesContext(connection) as captured:
-            response = client.get(path)
+            request()
+        response, queries = harness.record_sql(request)
         _check(name, response, expected)
-        # Read the log now: later requests clear it (captured_queries is computed lazily).
-        queries = [q["sql"] for q in captured.captured_queries]
-        gc.collect()
-        timings, cpu_timings, sql_timings = [], [], []
-        timer = SqlTimer()
-        with connection.execute_wrapper(timer):
-            for _ in range(repeat):
-                timer.seconds = 0.0
-                start, cpu_start = time.perf_counter(), time.thread_time()
-                response = client.get(path)
-                timings.append((time.perf_counter() - start) * 1000)
-                cpu_timings.append((time.thread_time() - cpu_start) * 1000)
-                sql_timings.append(timer.seconds * 1000)
-                assert response.status_code == 200, f"{name}: HTTP {response.status_code}"
+        timings = harness.time_runs(request, repeat, check=partial(_check_status, name))
         if show_sql:
-            print(f"\n-- {actor.label} {path}: {len(queries)} queries")
-            for i, sql in enumerate(queries, 1):
-                print(f"{i:>3}. {sql}")
+            harness.print_sql(f"{actor.label} {path}", queries, list_up_to=len(queries))
         rows.append(
             {
                 "user": actor.label,
                 "page": name,
                 "path": path,
                 "target_ms": target,
-                "median_ms": round(statistics.median(timings), 2),
-                "p95_ms": round(_percentile(timings, 0.95), 2),
-                "min_ms": round(min(timings), 2),
-                "max_ms": round(max(timings), 2),
-                "cpu_median_ms": round(statistics.median(cpu_timings), 2),
-                "sql_median_ms": round(statistics.median(sql_timings), 2),
+                **timings.summary(),
                 "queries": len(queries),
                 "rows": shown,
                 "visible_pairs": expected,
-                "sql": queries,
+                "sql": [q["sql"] for q in queries],
             }
         )
     return rows
 
 
-def child_main(args: argparse.Namespace) -> int:
-    database = os.environ[CHILD_ENV]
-    _configure_django(args.debug)
-    from django.conf import settings
-    from django.core.management import call_command
-    from django.db import connection, transaction
+def _check_status(name: str, response: Any) -> None:
+    assert response.status_code == 200, f"{name}: HTTP {response.status_code}"
 
-    start = time.perf_counter()
-    call_command("migrate", interactive=False, verbosity=0)
-    print(f"   migrated in {time.perf_counter() - start:.1f} s", flush=True)
+
+def child_main(args: argparse.Namespace) -> int:
+    database = harness.child_setup(CHILD_ENV, args.debug)
+    from django.db import transaction
+
     rng = random.Random(SEED)
     start = time.perf_counter()
     with transaction.atomic():  # one commit: SQLite would otherwise sync once per pair
@@ -670,23 +390,13 @@ def child_main(args: argparse.Namespace) -> int:
     assert registry.sub_pairs == TOP_PAIRS * SUBS_PER_TOP
     assert registry.members == MEMBER_COUNT
     actors = _create_actors(registry)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("ANALYZE")
+    harness.analyze()
     rows: list[dict[str, Any]] = []
     for actor in actors:
         rows.extend(_measure(actor, registry, args.repeat, args.show_sql))
-    load_warning = _load_warning()
     result = {
-        "database": database,
-        "vendor": connection.vendor,
-        "server_version": _server_version(connection),
-        "debug": settings.DEBUG,
-        "repeat": args.repeat,
+        **harness.result_header(database, args),
         "warmup": WARMUP,
-        "python": sys.version.split()[0],
-        "load_average": os.getloadavg()[0] if hasattr(os, "getloadavg") else None,
-        "load_warning": load_warning,
         "registry": {
             "regions": registry.region_count,
             "region_source": registry.region_source,
@@ -699,28 +409,12 @@ def child_main(args: argparse.Namespace) -> int:
         },
         "rows": rows,
     }
-    Path(os.environ[RESULT_FILE_ENV]).write_text(
-        json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8"
-    )
+    harness.write_result(result)
     return 0
 
 
-def _server_version(connection: Any) -> str:
-    if connection.vendor == "sqlite":
-        import sqlite3
-
-        return f"SQLite {sqlite3.sqlite_version}"
-    with connection.cursor() as cursor:
-        cursor.execute("SHOW server_version")
-        return f"PostgreSQL {cursor.fetchone()[0]}"
-
-
 def main() -> int:
-    argv = sys.argv[1:]
-    args = _parse_args(argv)
-    if os.environ.get(CHILD_ENV):
-        return child_main(args)
-    return parent_main(args, argv)
+    return harness.main(_parse_args, CHILD_ENV, child_main, parent_main)
 
 
 if __name__ == "__main__":

@@ -2,6 +2,9 @@ import factory
 
 from twinning.accounts.models import Organisation, Role, User
 
+# Every factory-made user's password (re-exported by twinning.conftest).
+TEST_PASSWORD = "pw-for-tests-123"
+
 
 class OrganisationFactory(factory.django.DjangoModelFactory):
     class Meta:
@@ -19,7 +22,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     username = factory.Sequence(lambda n: f"user{n}")
     role = Role.COORDINATOR
     organisation = factory.SubFactory(OrganisationFactory)
-    password = factory.PostGenerationMethodCall("set_password", "pw-for-tests-123")
+    password = factory.PostGenerationMethodCall("set_password", TEST_PASSWORD)
 
     @factory.post_generation
     def save_password(self, create: bool, extracted: object, **kwargs: object) -> None:

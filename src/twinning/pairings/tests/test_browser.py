@@ -5,88 +5,18 @@ against pytest-django's live server, with the programme's starting record loaded
 asks for English (Accept-Language: en-US) on purpose: the UI must still start in Chinese.
 """
 
-import os
 import re
-from collections.abc import Callable, Iterator
-from pathlib import Path
+from collections.abc import Callable
+from functools import partial
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
-from pytest_django.live_server_helper import LiveServer
+from playwright.sync_api import Page, expect
 
 from twinning.accounts.models import User
-from twinning.conftest import TEST_PASSWORD
+from twinning.core.tests.browser import log_in, save_screenshot
 from twinning.pairings.models import Pairing
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-TIMEOUT_MS = 15_000
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """One chromium for the module's tests; a missing chromium fails them, it never skips."""
-    if not Path(CHROMIUM).is_file():
-        pytest.fail(f"{CHROMIUM} is missing: run `make browser-deps` (apt-get install chromium)")
-    # Playwright's sync API keeps an event loop running in this thread, which trips Django's
-    # async-safety check whenever the test itself touches the ORM. Only for as long as it runs.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    playwright = sync_playwright().start()
-    try:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-    finally:
-        playwright.stop()
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-@pytest.fixture
-def page_errors() -> list[str]:
-    """Uncaught JavaScript errors of the test's pages (the map script among them)."""
-    return []
-
-
-@pytest.fixture
-def open_browser(
-    browser: Browser, live_server: LiveServer, transactional_db: None, page_errors: list[str]
-) -> Iterator[Callable[[], Page]]:
-    """Open a fresh browser window (its own cookies: another person at another computer)."""
-    contexts: list[BrowserContext] = []
-
-    def open_page() -> Page:
-        context = browser.new_context(
-            base_url=live_server.url, locale="en-US", viewport={"width": 1280, "height": 900}
-        )
-        contexts.append(context)
-        context.set_default_timeout(TIMEOUT_MS)
-        tab = context.new_page()
-        tab.on("pageerror", lambda exc: page_errors.append(str(exc)))
-        return tab
-
-    yield open_page
-    for context in contexts:
-        context.close()
-
-
-@pytest.fixture
-def page(open_browser: Callable[[], Page]) -> Page:
-    return open_browser()
-
-
-def log_in(page: Page, user: User) -> None:
-    page.goto("/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", TEST_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page).to_have_url(re.compile(r"^https?://[^/]+/$"))  # the overview
-    expect(page.locator(".usermenu .who")).to_contain_text(user.username)
 
 
 def log_out(page: Page) -> None:
@@ -109,18 +39,16 @@ def map_lines(page: Page) -> int:
     return count
 
 
-def screenshot(page: Page, path: Path) -> None:
-    page.screenshot(path=str(path), full_page=True)
-    assert path.stat().st_size > 0
+screenshot = partial(save_screenshot, prefix="pairings")
 
 
 def test_supervisor_sees_the_map_and_tianjin_henan_sub_pairs(
-    page: Page, supervisor: User, page_errors: list[str], tmp_path: Path
+    page: Page, supervisor: User, page_errors: list[str]
 ) -> None:
     log_in(page, supervisor)
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
     assert map_lines(page) > 20
-    screenshot(page, tmp_path / "overview.png")
+    screenshot(page, "overview")
 
     page.get_by_role("navigation").get_by_role("link", name="结对").click()
     expect(page).to_have_url(re.compile(r"/pairings/$"))
@@ -144,7 +72,7 @@ def test_supervisor_sees_the_map_and_tianjin_henan_sub_pairs(
         ("南开区", "许昌市"),
         ("北辰区", "平顶山市"),
     }
-    screenshot(page, tmp_path / "pair.png")
+    screenshot(page, "pair")
     assert page_errors == []
 
 
@@ -155,7 +83,6 @@ def test_ningbo_proposes_gansu_accepts_and_the_map_gains_a_line(
     ningbo: User,
     gansu: User,
     page_errors: list[str],
-    tmp_path: Path,
 ) -> None:
     # The Ministry's national map, watched from another computer before and after.
     national = open_browser()
@@ -171,7 +98,7 @@ def test_ningbo_proposes_gansu_accepts_and_the_map_gains_a_line(
     expect(page.locator("#pairing-title")).to_have_text("宁波市 — 甘肃省")
     expect(page.locator("#pairing-status")).to_have_text("待确认")
     pair_url = page.url
-    screenshot(page, tmp_path / "proposed.png")
+    screenshot(page, "proposed")
     log_out(page)
 
     log_in(page, gansu)
@@ -182,7 +109,7 @@ def test_ningbo_proposes_gansu_accepts_and_the_map_gains_a_line(
     expect(page.locator("#accept-button")).to_have_count(0)
     # 甘肃 had no pair before: its own map now shows exactly this one.
     assert map_lines(page) == 1
-    screenshot(page, tmp_path / "gansu-overview.png")
+    screenshot(page, "gansu-overview")
 
     assert map_lines(national) == lines_before + 1
     pairing = Pairing.objects.get(leading_region_id="330200", partner_region_id="620000")

@@ -12,29 +12,24 @@ Screenshots go to bench/results/screens/ (git-ignored) for a person to look at.
 
 import datetime as dt
 import io
-import os
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.utils import timezone
 from openpyxl import load_workbook
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
-from pytest_django.live_server_helper import LiveServer
+from playwright.sync_api import Page, expect
 
 from twinning.accounts.models import User
-from twinning.conftest import TEST_PASSWORD
+from twinning.core.tests.browser import expect_message, log_in, save_screenshot
 from twinning.pairings.models import Pairing
 from twinning.plans.models import Evidence, Plan, Task
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
-TIMEOUT_MS = 15_000
-SCREENS = Path(__file__).resolve().parents[4] / "bench" / "results" / "screens"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
@@ -45,84 +40,7 @@ GOAL_TEXT = "到期末，河南省城市生活垃圾回收利用率达到35%以�
 # ---------------------------------------------------------------- browser fixtures
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    """One chromium for the module's tests; a missing chromium fails them, it never skips."""
-    if not Path(CHROMIUM).is_file():
-        pytest.fail(f"{CHROMIUM} is missing: run `make browser-deps` (apt-get install chromium)")
-    # Playwright's sync API keeps an event loop running in this thread, which trips Django's
-    # async-safety check whenever the test itself touches the ORM. Only for as long as it runs.
-    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    playwright = sync_playwright().start()
-    try:
-        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-    finally:
-        playwright.stop()
-        if previous is None:
-            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
-        else:
-            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
-
-
-@pytest.fixture
-def page_errors() -> list[str]:
-    """Uncaught JavaScript errors of the test's pages (the timeline script among them)."""
-    return []
-
-
-@pytest.fixture
-def open_browser(
-    browser: Browser, live_server: LiveServer, transactional_db: None, page_errors: list[str]
-) -> Iterator[Callable[[], Page]]:
-    """Open a fresh browser window (its own cookies: another person at another computer)."""
-    contexts: list[BrowserContext] = []
-
-    def open_page() -> Page:
-        context = browser.new_context(
-            base_url=live_server.url,
-            locale="en-US",
-            viewport={"width": 1280, "height": 900},
-            accept_downloads=True,
-        )
-        contexts.append(context)
-        context.set_default_timeout(TIMEOUT_MS)
-        tab = context.new_page()
-        tab.on("pageerror", lambda exc: page_errors.append(str(exc)))
-        return tab
-
-    yield open_page
-    for context in contexts:
-        context.close()
-
-
-@pytest.fixture
-def page(open_browser: Callable[[], Page]) -> Page:
-    return open_browser()
-
-
-def log_in(page: Page, user: User) -> None:
-    page.goto("/login/")
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", TEST_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page).to_have_url(re.compile(r"^https?://[^/]+/$"))  # the overview
-    expect(page.locator(".usermenu .who")).to_contain_text(user.username)
-
-
-def screenshot(page: Page, name: str) -> Path:
-    """A full-page screenshot in bench/results/screens/ for a person to look at."""
-    SCREENS.mkdir(parents=True, exist_ok=True)
-    path = SCREENS / f"plans-{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    assert path.stat().st_size > 0
-    return path
-
-
-def expect_message(page: Page, text: str) -> None:
-    expect(page.locator("ul.messages")).to_contain_text(text)
+screenshot = partial(save_screenshot, prefix="plans")
 
 
 # ---------------------------------------------------------------- steps of the flow
