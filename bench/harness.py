@@ -208,7 +208,7 @@ def print_table(
     all_pass = True
     print()
     header = "".join(f"{c.header:{c.align}{c.width}}" for c in columns)
-    header += f"  {'target':<{target_width}}result"
+    header += f"  {'target':<{target_width}} result"
     print(header)
     print("-" * len(header))
     for result in results:
@@ -219,7 +219,7 @@ def print_table(
             verdict = "—" if target is None else ("PASS" if ok else "FAIL")
             target_text = "—" if target is None else f"< {target:{target_spec}} ms"
             cells = "".join(f"{c.text(result, row):{c.align}{c.width}}" for c in columns)
-            print(f"{cells}  {target_text:<{target_width}}{verdict}")
+            print(f"{cells}  {target_text:<{target_width}} {verdict}")
     print()
     return all_pass
 

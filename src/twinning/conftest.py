@@ -5,11 +5,13 @@ Personas follow the programme's own examples: 天津 leads 河南 with four dist
 (南开区–许昌市 among them); 江西 is paired with 上海 only, so it is an outsider to 天津–河南.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 from twinning.accounts.models import Organisation, Role, User
 from twinning.accounts.services import create_token
@@ -38,6 +40,15 @@ def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequ
         load_programme()
         load_plans()
         load_catalogue()
+
+
+@pytest.fixture(autouse=True)
+def default_language() -> Iterator[None]:
+    """Every test starts and ends in the default language: a request or command in English must
+    not leave English active for the next test's messages."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

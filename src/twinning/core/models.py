@@ -58,6 +58,7 @@ class AuditEntry(models.Model):
         ARCHIVE = "archive", _("归档")
         RESTORE = "restore", _("恢复")
         IMPORT = "import", _("导入")
+        VALUES = "indicator_values", _("填报数值")
 
     at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
@@ -114,7 +115,11 @@ class AuditEntry(models.Model):
         for name, values in self.changes.items():
             label: object = name
             choices: dict[object, object] = {}
-            if model is not None:
+            # A model whose changes are keyed by something other than its fields (a report's
+            # values by indicator code) names them itself.
+            if model is not None and hasattr(model, "audit_field_label"):
+                label = model.audit_field_label(name)
+            elif model is not None:
                 with contextlib.suppress(FieldDoesNotExist):
                     field = model._meta.get_field(name)
                     # Reverse relations have no verbose name of their own: use the other side's.

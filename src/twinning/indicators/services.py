@@ -23,7 +23,7 @@ from django.db.models import F, Field, Model
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from twinning.accounts.models import User
 from twinning.core import audit
@@ -52,6 +52,12 @@ Status = Report.Status
 
 # The audit action of a `write_values` entry (one per report changed).
 VALUES_ACTION = "indicator_values"
+# The note of a values entry says where they came from (translated when shown).
+SOURCE_NOTES = {
+    "web": gettext_noop("网页填报"),
+    "excel": gettext_noop("Excel 导入"),
+    "api": gettext_noop("API 写入"),
+}
 # Values compared against: the region's earlier periods within this many years.
 HISTORY_YEARS = 2
 # Values are stored with 4 decimal places in 18 digits (Value.value).
@@ -936,7 +942,7 @@ def _write_plan(actor: User, plan: _Plan, source: str) -> list[Report]:
                 str(cast(Report, g.report).pk),
                 f"{g.region.name} {g.period_code}"[:200],
                 plan.changes[(g.region.code, g.period_code)],
-                source[:500],
+                SOURCE_NOTES.get(source, source)[:500],
             )
             for g in written
             if (g.region.code, g.period_code) in plan.changes

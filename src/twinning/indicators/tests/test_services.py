@@ -130,7 +130,7 @@ class TestWriteValues:
         entry = AuditEntry.objects.get(target_type="indicators.report", target_id=str(report.pk))
         assert entry.action == "indicator_values"
         assert entry.actor == henan
-        assert entry.note == "excel"
+        assert entry.note == services.SOURCE_NOTES["excel"] == "Excel 导入"
         assert entry.changes["msw_generated_t"] == [None, "30000"]
         assert entry.changes["recovery_rate"] == [None, "35"]
         assert entry.changes["food_waste_separation_rate"] == [None, "21.2766"]
