@@ -48,6 +48,14 @@ def _labelled(value: object, choices: dict[object, object]) -> object:
     return choices.get(value, value) if isinstance(value, str) else value
 
 
+def _is_field(model: type[models.Model], name: str) -> bool:
+    try:
+        model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return False
+    return True
+
+
 class AuditEntry(models.Model):
     """One recorded change: who did what to which record, when, with the old and new values."""
 
@@ -111,15 +119,16 @@ class AuditEntry(models.Model):
             model = apps.get_model(self.target_type)
         except (LookupError, ValueError):
             model = None
+        # A model may record changes under names that are not its fields (a report's values by
+        # indicator code); it names them itself, all at once.
+        named: dict[str, str] = {}
+        if model is not None and hasattr(model, "audit_labels"):
+            named = model.audit_labels([n for n in self.changes if not _is_field(model, n)])
         rows = []
         for name, values in self.changes.items():
-            label: object = name
+            label: object = named.get(name, name)
             choices: dict[object, object] = {}
-            # A model whose changes are keyed by something other than its fields (a report's
-            # values by indicator code) names them itself.
-            if model is not None and hasattr(model, "audit_field_label"):
-                label = model.audit_field_label(name)
-            elif model is not None:
+            if model is not None and name not in named:
                 with contextlib.suppress(FieldDoesNotExist):
                     field = model._meta.get_field(name)
                     # Reverse relations have no verbose name of their own: use the other side's.

@@ -10,7 +10,6 @@ import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language, pgettext_lazy
@@ -285,20 +284,19 @@ class Report(models.Model):
         return self.status in self.EDITABLE_STATUSES
 
     @classmethod
-    def audit_field_label(cls, name: str) -> str:
-        """How history names a recorded change: a field of the report, or "code[.comment|.scope]"
-        for one of its values."""
-        try:
-            field = cls._meta.get_field(name)
-        except FieldDoesNotExist:
-            field = None
-        if field is not None and hasattr(field, "verbose_name"):
-            return str(field.verbose_name)
-        code, _dot, part = name.partition(".")
-        found = Indicator.objects.filter(code=code).first()
-        label = found.label if found else code
-        suffix = {"comment": _("说明"), "scope": _("统计口径")}.get(part)
-        return f"{label}（{suffix}）" if suffix else label
+    def audit_labels(cls, names: list[str]) -> dict[str, str]:
+        """How history names the recorded changes of values, "code[.comment|.scope]": by
+        indicator, in one query."""
+        codes = {name.partition(".")[0] for name in names}
+        found = {i.code: i.label for i in Indicator.objects.filter(code__in=codes)}
+        suffixes = {"comment": _("说明"), "scope": _("统计口径")}
+        labels = {}
+        for name in names:
+            code, _dot, part = name.partition(".")
+            label = found.get(code, code)
+            suffix = suffixes.get(part)
+            labels[name] = f"{label}（{suffix}）" if suffix else label
+        return labels
 
     @property
     def is_locked(self) -> bool:
