@@ -18,7 +18,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from pydantic import Field
 
 from twinning.core.api import RowPagination, problem
-from twinning.core.errors import Conflict, NotFound
+from twinning.core.errors import Conflict
 from twinning.core.permissions import require
 from twinning.indicators import calc, completeness, excel, forecast, queries, services
 from twinning.indicators.models import Indicator, Report, ReportFile, Target, Value
@@ -354,16 +354,7 @@ EVIDENCE_RELATED = ("indicator", "uploaded_by")
 
 
 def _evidence(request: HttpRequest, evidence_id: int) -> ReportFile:
-    """Evidence of a report the caller may see; anyone else's does not exist for the caller."""
-    found = (
-        ReportFile.objects.filter(visible_regions_q(_actor(request), "report__region"))
-        .select_related(*EVIDENCE_RELATED)
-        .filter(pk=evidence_id)
-        .first()
-    )
-    if found is None:
-        raise NotFound(_("没有这个佐证材料或无权查看。"))
-    return found
+    return queries.evidence_for(_actor(request), evidence_id)
 
 
 class ReportEvidenceQuery(Schema):

@@ -210,6 +210,19 @@ def reports(
     )
 
 
+def evidence_for(user: Any, evidence_id: int) -> ReportFile:
+    """Evidence of a report the user may see; anyone else's does not exist for them."""
+    found = (
+        ReportFile.objects.filter(permissions.visible_regions_q(user, "report__region"))
+        .select_related("report__region", "report__period", "indicator", "uploaded_by")
+        .filter(pk=evidence_id)
+        .first()
+    )
+    if found is None:
+        raise NotFound(_("没有这个佐证材料或无权查看。"))
+    return found
+
+
 def history_of(user: Any, report: Report) -> QuerySet[AuditEntry]:
     """The report's recorded changes, its evidence's and the reminders sent about it."""
     _require_visible(user, report.region)

@@ -40,7 +40,7 @@ from twinning.indicators.forms import (
     TemplateForm,
     cell_key,
 )
-from twinning.indicators.models import Indicator, PeriodType, Report, ReportFile, Target
+from twinning.indicators.models import Indicator, PeriodType, Report, Target
 from twinning.indicators.progress import ProgressStatus
 from twinning.pairings.models import Pairing
 from twinning.plans.models import Goal
@@ -759,22 +759,9 @@ def evidence_upload(request: HttpRequest, region: str, period: str) -> HttpRespo
     return redirect("indicators:report", region=region, period=period)
 
 
-def _evidence(actor: Any, evidence_id: int) -> ReportFile:
-    """Evidence of a report the user may see; others' evidence does not exist for them."""
-    evidence = (
-        ReportFile.objects.filter(perms.visible_regions_q(actor, "report__region"))
-        .select_related("report__region", "report__period")
-        .filter(pk=evidence_id)
-        .first()
-    )
-    if evidence is None:
-        raise NotFound(_("文件不存在。"))
-    return evidence
-
-
 @login_required
 def evidence_download(request: HttpRequest, evidence_id: int) -> FileResponse:
-    evidence = _evidence(_actor(request), evidence_id)
+    evidence = queries.evidence_for(_actor(request), evidence_id)
     return FileResponse(
         evidence.file.open("rb"),
         as_attachment=True,
@@ -787,7 +774,7 @@ def evidence_download(request: HttpRequest, evidence_id: int) -> FileResponse:
 @require_POST
 def evidence_archive(request: HttpRequest, evidence_id: int) -> HttpResponse:
     actor = _actor(request)
-    evidence = _evidence(actor, evidence_id)
+    evidence = queries.evidence_for(actor, evidence_id)
     try:
         services.archive_evidence(actor=actor, evidence=evidence)
     except (Invalid, Conflict) as exc:
