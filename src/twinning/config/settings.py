@@ -41,6 +41,8 @@ INSTALLED_APPS = [
     "twinning.exchanges",
     "twinning.consultations",
     "twinning.indicators",
+    "twinning.knowledge",
+    "twinning.search",
 ]
 
 MIDDLEWARE = [

@@ -15,6 +15,8 @@ urlpatterns = [
     path("consultations/", include("twinning.consultations.urls")),
     path("indicators/", include("twinning.indicators.urls")),
     path("notifications/", include("twinning.notifications.urls")),
+    path("knowledge/", include("twinning.knowledge.urls")),
+    path("search/", include("twinning.search.urls")),
     path("", pairings_views.overview, name="overview"),
     path("", include("twinning.core.urls")),
 ]
