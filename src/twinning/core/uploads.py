@@ -77,7 +77,10 @@ def _is_text(head: bytes) -> bool:
     return b"\x00" not in head
 
 
-def _detect(stream: IO[bytes]) -> str | None:
+def detect_kind(stream: IO[bytes]) -> str | None:
+    """The file's real kind by its content ("pdf", "docx", "txt", "exe" …), None if unknown.
+
+    Raises Invalid for a ZIP package that is a bomb or has unsafe member paths."""
     head = stream.read(8192)
     stream.seek(0)
     if head.startswith(b"PK\x03\x04"):
@@ -101,7 +104,7 @@ def check_upload(
         message = _("文件过大：最大 %(mb)s MB。") % {"mb": limit // (1024 * 1024)}
         raise Invalid(message, code="file_too_large", fields={field: [message]})
     try:
-        extension = _detect(stream)
+        extension = detect_kind(stream)
     except Invalid as exc:
         raise Invalid(exc.message, code=exc.code, fields={field: [exc.message]}) from exc
     if extension not in allowed:

@@ -376,3 +376,6 @@ class CompilationItem(models.Model):
                 fields=["compilation", "document"], name="compilation_document_unique"
             )
         ]
+
+    def __str__(self) -> str:
+        return f"{self.compilation_id}#{self.position}"
