@@ -28,6 +28,7 @@ from twinning.pairings.models import Pairing
 from twinning.pairings.programme import ProgrammeResult, load_programme
 from twinning.plans.programme import load_plans
 from twinning.regions.models import Region
+from twinning.search.vocabulary import load_vocabulary
 
 __all__ = ["TEST_PASSWORD"]
 
@@ -40,6 +41,7 @@ def django_db_setup(django_db_setup: None, django_db_blocker: pytest.FixtureRequ
         load_programme()
         load_plans()
         load_catalogue()
+        load_vocabulary()
 
 
 @pytest.fixture(autouse=True)

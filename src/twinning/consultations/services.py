@@ -42,6 +42,7 @@ from twinning.notifications.events import Event
 from twinning.notifications.services import notify
 from twinning.pairings.models import Pairing
 from twinning.plans.models import Topic
+from twinning.search.index import index_object
 
 Status = Problem.Status
 
@@ -246,6 +247,7 @@ def create_problem(
         changes=audit.diff({}, audit.snapshot(problem, [*PROBLEM_FIELDS, "response_due"])),
     )
     _store(actor, checked, problem=problem)
+    index_object("problem", problem.pk)
     leading = queries.side_users(pairing.leading_region, [Role.COORDINATOR, Role.EXPERT])
     pool = queries.pool_experts(problem.topic_id)
     _tell(
@@ -302,6 +304,7 @@ def update_problem(
         audit.record(
             actor=actor, action="update", target=problem, pairing=problem.pairing, changes=changes
         )
+        index_object("problem", problem.pk)
     return problem
 
 
@@ -378,6 +381,7 @@ def add_answer(*, actor: User, problem_id: int, body: str, files: Iterable[Uploa
         changes={"body": [None, _snippet(answer.body)]},
     )
     _store(actor, checked, answer=answer)
+    index_object("problem", problem.pk)
     if problem.is_awaiting:
         problem.first_answered_at = answer.created_at
         _transition(actor, problem, Status.ANSWERED)
@@ -536,6 +540,7 @@ def archive_problem(*, actor: User, problem_id: int, archived: bool = True) -> P
         target=problem,
         pairing=problem.pairing,
     )
+    index_object("problem", problem.pk)
     return problem
 
 

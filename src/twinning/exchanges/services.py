@@ -38,6 +38,7 @@ from twinning.pairings.queries import get_pairing_for
 from twinning.plans import queries as plan_queries
 from twinning.plans import tasks as plan_tasks
 from twinning.plans.models import Task, Topic
+from twinning.search.index import index_object
 
 EXCHANGE_FIELDS = [
     "kind",
@@ -297,6 +298,7 @@ def create_exchange(
     if follow_ups:
         _add_follow_ups(actor, exchange, follow_ups)
     _store_files(actor, exchange, checked)
+    index_object("exchange", exchange.pk)
     _notify_new(actor, exchange)
     return exchange
 
@@ -344,6 +346,7 @@ def update_exchange(
         audit.record(
             actor=actor, action="update", target=exchange, pairing=exchange.pairing, changes=changes
         )
+    index_object("exchange", exchange.pk)
     return exchange
 
 
@@ -368,6 +371,7 @@ def archive_exchange(*, actor: User, exchange_id: int, archived: bool = True) ->
         target=exchange,
         pairing=exchange.pairing,
     )
+    index_object("exchange", exchange.pk)
     return exchange
 
 

@@ -17,7 +17,7 @@ from twinning.core.models import Archivable
 class SourceKind(models.TextChoices):
     DOCUMENT = "document", _("文档")
     CASE = "case", _("典型案例")
-    PROBLEM = "problem", _("难题会商")
+    PROBLEM = "problem", _("难题会诊")
     EXCHANGE = "exchange", _("交流活动")
 
 
@@ -25,8 +25,6 @@ class SearchEntry(models.Model):
     kind = models.CharField(_("来源"), max_length=20, choices=SourceKind.choices)
     object_id = models.PositiveIntegerField(_("记录编号"))
     title = models.CharField(_("标题"), max_length=300)
-    # The original text (not segmented): snippets are cut from it.
-    body = models.TextField(_("正文"), blank=True)
     url = models.CharField(_("链接"), max_length=300)
     # Facets.
     subkind = models.CharField(_("类别"), max_length=20, blank=True, db_index=True)
@@ -42,7 +40,22 @@ class SearchEntry(models.Model):
     year = models.PositiveIntegerField(_("年份"), null=True, blank=True, db_index=True)
     # The date recency is counted from (issued, asked, held …).
     dated = models.DateField(_("日期"), null=True, blank=True)
-    indexed_at = models.DateTimeField(_("索引时间"), default=timezone.now)
+    indexed_at = models.DateTimeField(_("索引时间"), default=timezone.now, db_index=True)
+    # Who may see it, copied from the record at index time, so the scope of a search is a filter
+    # on this table (the Ministry sees all; see queries.scope_q).
+    visibility = models.CharField(_("可见范围"), max_length=20, default="programme")
+    pairing = models.ForeignKey(
+        "pairings.Pairing",
+        verbose_name=_("结对关系"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
+    )
+    # The original text (not segmented): snippets are cut from it. Last, so SQLite reads the
+    # facet columns without walking the long text's overflow pages.
+    body = models.TextField(_("正文"), blank=True)
 
     class Meta:
         verbose_name = _("检索条目")
@@ -50,10 +63,28 @@ class SearchEntry(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["kind", "object_id"], name="search_entry_unique")
         ]
-        indexes = [models.Index(fields=["kind", "object_id"], name="search_entry_kind_object")]
+        indexes = [
+            models.Index(fields=["kind", "object_id"], name="search_entry_kind_object"),
+            models.Index(fields=["visibility", "pairing"], name="search_entry_scope"),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+
+class IndexState(models.Model):
+    """One row whose token changes with every change to the index (a new random value each
+    time, written in the same transaction), so a process can tell whether its copy of the
+    index's columns (`search.large`) is current with one primary-key read."""
+
+    token = models.CharField(_("版本"), max_length=32)
+
+    class Meta:
+        verbose_name = _("索引版本")
+        verbose_name_plural = _("索引版本")
+
+    def __str__(self) -> str:
+        return self.token
 
 
 class DictionaryWord(Archivable):
