@@ -34,6 +34,7 @@ from twinning.core.pagination import page_of, query_without
 from twinning.core.permissions import require
 from twinning.pairings.queries import get_pairing_for
 from twinning.plans.models import Topic
+from twinning.search import queries as search_queries
 
 PAGE_SIZE = 50
 EXPORT_LIMIT = 10000
@@ -139,13 +140,18 @@ def problem_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def similar(request: HttpRequest) -> HttpResponse:
-    """The htmx partial under the new-problem form: problems like what is being typed."""
+    """The htmx partial under the new-problem form: problems like what is being typed, and the
+    model cases and documents that may already answer it."""
     get = request.GET
     text = get.get("q") or f"{get.get('title', '')} {get.get('description', '')}"
     matches = similar_problems(
         _actor(request), text, topic_id=_int(get.get("topic")), exclude_id=_int(get.get("exclude"))
     )
-    return render(request, "consultations/_similar.html", {"matches": matches})
+    # Answers before asking: model cases and documents about the same thing.
+    knowledge = search_queries.suggest(_actor(request), text)
+    return render(
+        request, "consultations/_similar.html", {"matches": matches, "knowledge": knowledge}
+    )
 
 
 # ---------------------------------------------------------------- one problem

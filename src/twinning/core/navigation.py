@@ -22,4 +22,5 @@ NAVIGATION: list[NavEntry] = [
     NavEntry("exchanges:list", _("交流活动"), "exchanges:"),
     NavEntry("consultations:list", _("难题会诊"), "consultations:"),
     NavEntry("indicators:reports", _("指标与目标"), "indicators:"),
+    NavEntry("knowledge:documents", _("知识库"), "knowledge:"),
 ]

@@ -15,6 +15,7 @@ from twinning.core.errors import Conflict
 from twinning.core.forms import submit
 from twinning.core.pagination import page_of, query_without
 from twinning.core.permissions import require
+from twinning.knowledge.queries import featured_cases
 from twinning.pairings import export, queries, services
 from twinning.pairings import permissions as perms
 from twinning.pairings.forms import (
@@ -61,6 +62,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             (lv.label, n, lv.value) for lv in Pairing.Level if (n := data.by_level.get(lv.value, 0))
         ],
         "map_lines": data.map_lines,
+        "featured_cases": featured_cases(_actor(request)),
     }
     return render(request, "pairings/overview.html", context)
 
