@@ -7,10 +7,12 @@ from twinning.consultations.api import router as consultations_router
 from twinning.core.api import AUTH, install_error_handlers
 from twinning.exchanges.api import router as exchanges_router
 from twinning.indicators.api import router as indicators_router
+from twinning.knowledge.api import router as knowledge_router
 from twinning.notifications.api import router as notifications_router
 from twinning.pairings.api import router as pairings_router
 from twinning.plans.api import router as plans_router
 from twinning.regions.api import router as regions_router
+from twinning.search.api import router as search_router
 
 api = NinjaAPI(
     title="Twinning API",
@@ -34,3 +36,5 @@ api.add_router("", exchanges_router)
 api.add_router("", consultations_router)
 api.add_router("", notifications_router)
 api.add_router("", indicators_router)
+api.add_router("", knowledge_router)
+api.add_router("", search_router)

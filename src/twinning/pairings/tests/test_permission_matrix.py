@@ -22,12 +22,14 @@ from twinning.consultations.api import router as consultations_router
 from twinning.core.testing import assert_problem
 from twinning.exchanges.api import router as exchanges_router
 from twinning.indicators.api import router as indicators_router
+from twinning.knowledge.api import router as knowledge_router
 from twinning.notifications.api import router as notifications_router
 from twinning.pairings import services
 from twinning.pairings import urls as pairings_urls
 from twinning.pairings.models import Body, Pairing, Side
 from twinning.pairings.tests.helpers import db_state
 from twinning.plans.api import router as plans_router
+from twinning.search.api import router as search_router
 
 ClientFor = Callable[[User], Client]
 PairFor = Callable[[str, str], Pairing]
@@ -172,8 +174,8 @@ NOT_PAIR_SCOPED = {
     ("GET", f"{V1}/regions/{{code}}"),
 }
 
-# The work plans', exchanges', consultations' and notifications' operations have their own
-# matrices (<app>/tests/test_permission_matrix.py).
+# The work plans', exchanges', consultations', notifications', indicators', knowledge base's and
+# search's operations have their own matrices (<app>/tests/test_permission_matrix.py).
 OTHER_APPS_PATHS = {
     f"{V1}{path}"
     for router in (
@@ -182,6 +184,8 @@ OTHER_APPS_PATHS = {
         consultations_router,
         notifications_router,
         indicators_router,
+        knowledge_router,
+        search_router,
     )
     for path in router.path_operations
 }
