@@ -80,6 +80,7 @@ bench: install-dev
 	$(BIN)/python bench/plans.py
 	$(BIN)/python bench/exchanges.py
 	$(BIN)/python bench/indicators.py
+	$(BIN)/python bench/search.py
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR)

@@ -12,12 +12,15 @@ class Command(BaseCommand):
         # Imported here: the other apps build on pairings, not the reverse.
         from twinning.consultations.demo import load_consultation_demo
         from twinning.indicators.demo import load_indicator_demo
+        from twinning.knowledge.demo import DEMO_LABEL, load_knowledge_demo
         from twinning.plans.demo import load_plan_demo
+        from twinning.search.index import reindex
 
         accounts = load_demo()
         load_plan_demo()
         load_consultation_demo()
         indicators = load_indicator_demo()
+        knowledge = load_knowledge_demo()
         self.stdout.write(f"Demo accounts (password for all: {DEMO_PASSWORD}):")
         for account in accounts:
             self.stdout.write(f"  {account.username:<14} {account.description}")
@@ -28,3 +31,12 @@ class Command(BaseCommand):
             "not real figures; "
             f"{indicators.targets_created} demo targets (演示目标) created"
         )
+        self.stdout.write(
+            f"Knowledge base files: {knowledge.created} created "
+            f"({knowledge.pair_private} visible to one pair only), "
+            f"{knowledge.existing} already there; text extracted from {knowledge.texts_done} — "
+            f"generated demo data ({DEMO_LABEL})"
+        )
+        if knowledge.texts_other:
+            self.stderr.write(f"text not extracted: {'; '.join(knowledge.texts_other)}")
+        self.stdout.write(f"Search index: {reindex()} entries")

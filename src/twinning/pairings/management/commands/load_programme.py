@@ -8,7 +8,8 @@ from twinning.pairings.programme import load_programme
 class Command(BaseCommand):
     help = (
         "Load the regions, pairs, plans, exchanges and problems named in the 2021 article, "
-        "the indicator catalogue and the programme's targets (idempotent)."
+        "the indicator catalogue and the programme's targets, the knowledge base's starting "
+        "documents and cases and the search vocabulary (idempotent)."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -18,8 +19,13 @@ class Command(BaseCommand):
         from twinning.consultations.programme import load_consultations
         from twinning.exchanges.programme import load_exchanges
         from twinning.indicators.programme import load_indicator_programme
+        from twinning.knowledge.programme import load_knowledge
         from twinning.plans.programme import load_plans
+        from twinning.search.index import reindex
+        from twinning.search.vocabulary import load_vocabulary
 
+        # The search vocabulary first: the starting documents are indexed with its words.
+        words, groups = load_vocabulary()
         result = load_programme()
         self.stdout.write(
             f"regions: {result.regions_created} created, {result.regions_updated} updated; "
@@ -63,3 +69,18 @@ class Command(BaseCommand):
             self.stderr.write(
                 f"plan goals without an indicator target: {', '.join(indicators.goals_unmatched)}"
             )
+        self.stdout.write(f"search vocabulary: {words} words, {groups} synonym groups added")
+        knowledge = load_knowledge()
+        self.stdout.write(
+            f"knowledge: {knowledge.documents_created} documents created, "
+            f"{knowledge.documents_existing} already there; "
+            f"{knowledge.compilations_created} compilations created, "
+            f"{knowledge.compilations_existing} already there; "
+            f"{knowledge.cases_created} cases created ({knowledge.cases_promoted} promoted, "
+            f"{knowledge.adoptions_created} adoptions), {knowledge.cases_existing} already there"
+        )
+        if knowledge.missing:
+            self.stderr.write(f"not found for the knowledge base: {', '.join(knowledge.missing)}")
+        # The exchanges' and problems' loaders write without the services, which index: the
+        # index is rebuilt once here (a few hundred records at most).
+        self.stdout.write(f"search index: {reindex()} entries")
