@@ -203,4 +203,7 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("TWINNING_LOG_LEVEL", "INFO")},
+    # A line per task state ("RUNNING", "SUCCESSFUL") would drown the commands' own output;
+    # failures are still logged.
+    "loggers": {"django_tasks": {"level": env_str("TWINNING_TASKS_LOG_LEVEL", "WARNING")}},
 }
