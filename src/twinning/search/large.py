@@ -125,14 +125,20 @@ class Scope:
     pairings: frozenset[int]
     problems: frozenset[int]
 
-    def admits(self, row: Row) -> bool:
-        if self.kinds is not None and row.kind not in self.kinds:
-            return False
-        if self.everything or row.visibility == "programme":
-            return True
-        if row.visibility == "pair" and row.pairing_id in self.pairings:
-            return True
-        return row.kind == SourceKind.PROBLEM and row.object_id in self.problems
+    def keep(self, rows: list[Row]) -> list[Row]:
+        """The rows this scope admits: one comprehension, as it runs over every match."""
+        if self.kinds is not None:
+            rows = [row for row in rows if row.kind in self.kinds]
+        if self.everything:
+            return rows
+        pairings, problems, problem = self.pairings, self.problems, str(SourceKind.PROBLEM)
+        return [
+            row
+            for row in rows
+            if row.visibility == "programme"
+            or (row.visibility == "pair" and row.pairing_id in pairings)
+            or (row.kind == problem and row.object_id in problems)
+        ]
 
 
 def scope_for(

@@ -327,7 +327,7 @@ def _find(query: ParsedQuery, scope: large.Scope, filters: SearchFilters) -> _Fo
     table = large.table()
     rows = table.rows
     found = [rows[pk] for pk in match.fetch() if pk in rows]
-    visible = found if scope.everything else [row for row in found if scope.admits(row)]
+    visible = scope.keep(found)
     chosen = {f: v for f in FACETS if (v := filters.selected(f)) is not None}
     selected, counts = large.facet_counts(visible, chosen)
     return _Found(match, table, selected, counts)
