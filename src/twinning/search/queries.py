@@ -210,10 +210,11 @@ def _recency(dated: dt.date | None, today: dt.date) -> float:
     return 1.0 + RECENCY_WEIGHT * math.pow(0.5, age / RECENCY_HALF_LIFE_YEARS)
 
 
-def _rerank(rows: list[Any]) -> list[tuple[int, float]]:
-    dates = dict(SearchEntry.objects.filter(pk__in=[r[0] for r in rows]).values_list("pk", "dated"))
+def _rerank(rows: list[Any], table: large.Table) -> list[tuple[int, float]]:
+    """The backend's scores times the recency boost, best first (dates from the index copy)."""
     today = timezone.localdate()
-    scored = [(int(r[0]), float(r[1] or 0.0) * _recency(dates.get(r[0]), today)) for r in rows]
+    dated = {pk: row.dated for pk, row in ((r[0], table.rows.get(r[0])) for r in rows) if row}
+    scored = [(int(r[0]), float(r[1] or 0.0) * _recency(dated.get(r[0]), today)) for r in rows]
     scored.sort(key=lambda item: (-item[1], item[0]))
     return scored
 
@@ -358,7 +359,8 @@ def _ranked(found: _Found, page: int, per_page: int) -> list[tuple[int, float]]:
         return _by_title_then_newest(found, offset + per_page)[offset : offset + per_page]
     ids = [row.pk for row in found.selected]
     if offset + per_page <= RANK_WINDOW:
-        return _rerank(found.match.scored_ids(ids, RANK_WINDOW))[offset : offset + per_page]
+        best = found.match.scored_ids(ids, RANK_WINDOW)
+        return _rerank(best, found.table)[offset : offset + per_page]
     # Past the re-ranked window the backend's order is kept.
     rows = found.match.scored_ids(ids, per_page, offset)
     return [(int(r[0]), float(r[1] or 0.0)) for r in rows]

@@ -53,10 +53,6 @@ class Backend(Protocol):
     def title_filter_sql(self, query: ParsedQuery) -> tuple[str, list[Any]]:
         """Like `filter_sql`, but the words must all be in the title."""
 
-    def matching_ids(self, query: ParsedQuery) -> list[int] | None:
-        """The ids of the matching entries, fetched at once, where that is the fast way (a GIN
-        index the planner would otherwise pass over); None: use `match_sql` as a subquery."""
-
     def score_sql(self, query: ParsedQuery, ids: tuple[str, list[Any]]) -> tuple[str, list[Any]]:
         """`SELECT entry_id, score …` for the given (already matching) entries."""
 

@@ -121,11 +121,6 @@ class PostgresBackend:
             cursor.execute("ANALYZE search_vector")
             cursor.execute("ANALYZE search_searchentry")
 
-    def matching_ids(self, query: ParsedQuery) -> list[int] | None:
-        # Fetching the ids and sending them back as an array parameter was measured slower
-        # (10,000 ids three times per search) than the match as a subquery under `searching`.
-        return None
-
     def score_sql(self, query: ParsedQuery, ids: tuple[str, list[Any]]) -> tuple[str, list[Any]]:
         sql = f"SELECT v.entry_id AS entry_id, {SCORE} AS score FROM search_vector v "  # noqa: S608
         sql += f"WHERE v.entry_id IN ({ids[0]})"  # noqa: S608 - placeholders only

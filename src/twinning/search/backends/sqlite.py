@@ -86,9 +86,6 @@ class SqliteBackend:
             ["{title} : (" + match_expression(query) + ")"],
         )
 
-    def matching_ids(self, query: ParsedQuery) -> list[int] | None:
-        return None  # the MATCH subquery is fast as it is
-
     def score_sql(self, query: ParsedQuery, ids: tuple[str, list[Any]]) -> tuple[str, list[Any]]:
         return self.match_sql(query, ids)
 
