@@ -43,6 +43,11 @@ INSTALLED_APPS = [
     "twinning.indicators",
     "twinning.knowledge",
     "twinning.search",
+    "twinning.health",
+    "twinning.supervision",
+    "twinning.evaluation",
+    "twinning.bulletins",
+    "twinning.dashboards",
 ]
 
 MIDDLEWARE = [

@@ -17,6 +17,11 @@ urlpatterns = [
     path("notifications/", include("twinning.notifications.urls")),
     path("knowledge/", include("twinning.knowledge.urls")),
     path("search/", include("twinning.search.urls")),
+    path("health/", include("twinning.health.urls")),
+    path("notices/", include("twinning.supervision.urls")),
+    path("evaluations/", include("twinning.evaluation.urls")),
+    path("bulletins/", include("twinning.bulletins.urls")),
+    path("dashboard/", include("twinning.dashboards.urls")),
     path("", pairings_views.overview, name="overview"),
     path("", include("twinning.core.urls")),
 ]

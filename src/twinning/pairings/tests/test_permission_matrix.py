@@ -17,10 +17,14 @@ from django.urls import reverse
 
 from twinning.accounts.models import Organisation, Role, User
 from twinning.accounts.tests.factories import make_user
+from twinning.bulletins.api import router as bulletins_router
 from twinning.config.api import api as ninja_api
 from twinning.consultations.api import router as consultations_router
 from twinning.core.testing import assert_problem
+from twinning.dashboards.api import router as dashboards_router
+from twinning.evaluation.api import router as evaluation_router
 from twinning.exchanges.api import router as exchanges_router
+from twinning.health.api import router as health_router
 from twinning.indicators.api import router as indicators_router
 from twinning.knowledge.api import router as knowledge_router
 from twinning.notifications.api import router as notifications_router
@@ -30,6 +34,7 @@ from twinning.pairings.models import Body, Pairing, Side
 from twinning.pairings.tests.helpers import db_state
 from twinning.plans.api import router as plans_router
 from twinning.search.api import router as search_router
+from twinning.supervision.api import router as supervision_router
 
 ClientFor = Callable[[User], Client]
 PairFor = Callable[[str, str], Pairing]
@@ -175,7 +180,8 @@ NOT_PAIR_SCOPED = {
 }
 
 # The work plans', exchanges', consultations', notifications', indicators', knowledge base's and
-# search's operations have their own matrices (<app>/tests/test_permission_matrix.py).
+# search's operations, and those of the oversight apps (health, supervision, evaluation,
+# bulletins, dashboards), have their own matrices (<app>/tests/test_permission_matrix.py).
 OTHER_APPS_PATHS = {
     f"{V1}{path}"
     for router in (
@@ -186,6 +192,11 @@ OTHER_APPS_PATHS = {
         indicators_router,
         knowledge_router,
         search_router,
+        health_router,
+        supervision_router,
+        evaluation_router,
+        bulletins_router,
+        dashboards_router,
     )
     for path in router.path_operations
 }

@@ -1,0 +1,1 @@
+"""Records of 工作简报 (bulletins)."""

@@ -1,0 +1,1 @@
+"""Records of 阶段评估 (evaluation)."""

@@ -1,0 +1,1 @@
+"""Records of 结对健康度 (health)."""

@@ -1,0 +1,5 @@
+"""API of 督办 (supervision)."""
+
+from ninja import Router
+
+router = Router(tags=["supervision"])

@@ -1,0 +1,1 @@
+"""Records of 督办 (supervision)."""
