@@ -26,6 +26,16 @@ EventCode = Literal[
     "escalation",
     "report_due",
     "report_missing",
+    "health_red",
+    "notice_issued",
+    "notice_updated",
+    "notice_due",
+    "notice_overdue",
+    "notice_escalated",
+    "evaluation_opened",
+    "evaluation_published",
+    "appeal_decided",
+    "bulletin_released",
 ]
 ChannelCode = Literal["in_app", "email"]
 KindCode = Literal["wecom", "dingtalk"]
