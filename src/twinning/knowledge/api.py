@@ -34,6 +34,7 @@ from twinning.knowledge.schemas import (
     CaseIn,
     CaseOut,
     CasePatchIn,
+    CaseProposeIn,
     CaseReviewIn,
     CaseStatusCode,
     CompilationDetailOut,
@@ -277,6 +278,27 @@ def list_cases(request: HttpRequest, filters: Query[CaseQuery]) -> QuerySet[Mode
 )
 def create_case(request: HttpRequest, payload: CaseIn) -> tuple[int, ModelCase]:
     case = services.create_case(actor=_actor(request), **payload.dict())
+    return 201, _case(request, case.pk)
+
+
+@router.post(
+    "/cases/propose",
+    response={201: CaseDetailOut},
+    summary="Propose a model case from a good result (a draft, prefilled from it)",
+)
+def propose_case(request: HttpRequest, payload: CaseProposeIn) -> tuple[int, ModelCase]:
+    """A closed notice, a target met before its due date or a scored assessment of a published
+    round. 404 when the source is not one you see; 403 unless you are a coordinator of a region
+    concerned or the Ministry; 422 `unknown_origin`, `notice_not_closed`, `target_not_achieved`,
+    `evaluation_not_published`, or a field the draft still needs (e.g. `approach`); 409
+    `already_proposed` when a live case was already proposed from it. `values` replace the
+    prefilled fields."""
+    case = services.propose_case(
+        actor=_actor(request),
+        origin_kind=payload.origin_kind,
+        origin_id=payload.origin_id,
+        values=payload.values.dict(exclude_none=True) if payload.values else {},
+    )
     return 201, _case(request, case.pk)
 
 

@@ -180,11 +180,20 @@ class DocumentVersion(models.Model):
         return f"{self.document} v{self.number}"
 
 
+class CaseOrigin(models.TextChoices):
+    """The good result a case was proposed from (see `services.propose_case`)."""
+
+    NOTICE = "notice", _("督办整改成效")
+    TARGET = "target", _("提前达成的目标")
+    EVALUATION = "evaluation", _("阶段评估高分")
+
+
 class ModelCase(Archivable):
     """A model case (典型案例): what a region did about a problem, and what came of it.
 
     A pair writes it (draft) and nominates it; the Ministry promotes it (featured on the
-    overview) or returns it with a note."""
+    overview) or returns it with a note. A case proposed from a good result (a closed notice,
+    a target met early, a top evaluation score) remembers that origin."""
 
     class Status(models.TextChoices):
         DRAFT = "draft", _("草稿")
@@ -245,6 +254,13 @@ class ModelCase(Archivable):
     )
     reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
     review_note = models.CharField(_("审核意见"), max_length=500, blank=True)
+    origin_kind = models.CharField(
+        _("案例来源"), max_length=20, choices=CaseOrigin.choices, blank=True
+    )
+    origin_id = models.PositiveIntegerField(_("来源记录编号"), null=True, blank=True)
+    # The source's name when proposed (a notice's number and title, a target, a round): the
+    # source may later change, the case keeps what it was proposed from.
+    origin_label = models.CharField(_("来源说明"), max_length=300, blank=True)
     is_demo = models.BooleanField(_("演示数据"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -264,6 +280,7 @@ class ModelCase(Archivable):
         verbose_name = _("典型案例")
         verbose_name_plural = _("典型案例")
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["origin_kind", "origin_id"])]
 
     def __str__(self) -> str:
         return self.title

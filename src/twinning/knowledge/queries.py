@@ -1,6 +1,7 @@
 """Reading the knowledge base, always starting from what the actor may see (else 404)."""
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -287,12 +288,29 @@ def get_adoption(actor: Any, adoption_id: int) -> CaseAdoption:
 
 
 def featured_cases(actor: Any, limit: int = 6) -> list[ModelCase]:
-    """Promoted, live cases the actor may see, most recently promoted first (the overview)."""
+    """Promoted, live cases the actor may see, most recently promoted first (the overview),
+    each with the regions that adopted it (`live_adoptions`, oldest first)."""
+    adoptions = CaseAdoption.objects.filter(archived_at__isnull=True).select_related("region")
     return list(
         visible_cases(actor)
         .filter(status=ModelCase.Status.PROMOTED, archived_at__isnull=True)
+        .select_related("region", "topic")
+        .prefetch_related(Prefetch("adoptions", queryset=adoptions, to_attr="live_adoptions"))
         .order_by("-reviewed_at", "-id")[:limit]
     )
+
+
+def cases_from(origin_kind: str, origin_ids: Iterable[int]) -> dict[int, ModelCase]:
+    """The live case proposed from each of these sources (unscoped: the dashboards show
+    "已推荐" beside a source the actor already sees)."""
+    rows = ModelCase.objects.filter(
+        origin_kind=origin_kind, origin_id__in=list(origin_ids), archived_at__isnull=True
+    ).order_by("pk")
+    found: dict[int, ModelCase] = {}
+    for case in rows:
+        if case.origin_id is not None:
+            found.setdefault(case.origin_id, case)
+    return found
 
 
 # ---------------------------------------------------------------- compilations

@@ -261,6 +261,12 @@ class CaseOut(Schema):
     created_at: dt.datetime
     updated_at: dt.datetime
     lock_version: int
+    origin_kind: str = Field(
+        description="The good result the case was proposed from: notice, target, evaluation; "
+        "empty for a case written directly."
+    )
+    origin_id: int | None = Field(description="The id of that notice, target or assessment.")
+    origin_label: str
 
     @staticmethod
     def resolve_region(obj: ModelCase) -> dict[str, str] | None:
@@ -336,6 +342,32 @@ class CaseIn(Schema):
     contacts: str = Field("", max_length=300)
     documents: list[int] = Field(default_factory=list, description="Linked document ids.")
     visibility: VisibilityCode = Field("programme", description=VISIBILITY_HELP)  # type: ignore[valid-type]
+
+
+class CaseProposeValues(Schema):
+    """Fields replacing the prefilled ones (all optional)."""
+
+    title: str | None = Field(None, max_length=300)
+    region: str | None = Field(None, description="Region code.")
+    pairing: int | None = None
+    topic: str | None = None
+    problem: str | None = None
+    approach: str | None = None
+    results: str | None = None
+    figures: str | None = Field(None, max_length=500)
+    contacts: str | None = Field(None, max_length=300)
+    documents: list[int] | None = None
+    visibility: VisibilityCode | None = Field(None, description=VISIBILITY_HELP)  # type: ignore[valid-type]
+
+
+class CaseProposeIn(Schema):
+    origin_kind: str = Field(
+        description="notice (a closed notice), target (a target met "
+        "before its due date) or evaluation (a scored assessment of a "
+        "published round)."
+    )
+    origin_id: int = Field(description="The notice's, target's or assessment's id.")
+    values: CaseProposeValues | None = Field(None, description="Replaces prefilled fields.")
 
 
 class CasePatchIn(Schema):

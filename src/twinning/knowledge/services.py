@@ -18,6 +18,7 @@ from django.core.files.storage import default_storage
 from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from twinning.core import audit
 from twinning.core.errors import Conflict, Invalid, NotFound
@@ -688,11 +689,18 @@ def create_case(actor: Any, **fields: Any) -> ModelCase:
 
     Fields: title, region (code or Region; default: the actor's), pairing, topic, problem,
     approach, results, figures, contacts, visibility, documents (ids of visible documents)."""
+    return _create_case(actor, fields)
+
+
+def _create_case(
+    actor: Any, fields: dict[str, Any], origin: dict[str, Any] | None = None
+) -> ModelCase:
+    """`create_case`, with the good result it was proposed from (`propose_case`) if any."""
     _require_contributor(actor)
     unknown = set(fields) - set(CASE_FIELDS) - {"documents", "is_demo"}
     if unknown:
         raise invalid(sorted(unknown)[0], _("不能填写此项。"), "unknown_field")
-    case = ModelCase(created_by=actor, is_demo=bool(fields.get("is_demo", False)))
+    case = ModelCase(created_by=actor, is_demo=bool(fields.get("is_demo", False)), **(origin or {}))
     fields.setdefault("visibility", Visibility.PROGRAMME)
     _apply_case(case, fields)
     if case.region_id is None and not is_ministry(actor):
@@ -710,10 +718,59 @@ def create_case(actor: Any, **fields: Any) -> ModelCase:
         action=Action.CREATE,
         target=case,
         pairing=_pairing_of(case),
-        changes=_create_changes(_case_snapshot(case)),
+        changes=_create_changes({**_case_snapshot(case), **(origin or {})}),
+        note=PROPOSED_NOTE if origin else "",
     )
     _index("case", case.pk)
     return case
+
+
+PROPOSED_NOTE = gettext_noop("据工作成效推荐为典型案例")
+
+
+@transaction.atomic
+def propose_case(
+    *, actor: Any, origin_kind: str, origin_id: int, values: dict[str, Any] | None = None
+) -> ModelCase:
+    """Write a draft case prefilled from a good result: a closed notice, a target met before
+    its due date or a top score of a published evaluation round (see dashboards.sources).
+
+    The source must be one the actor sees (else NotFound); a coordinator of a region concerned
+    or the Ministry proposes (else Forbidden); `values` (CASE_FIELDS and documents) replace the
+    prefilled ones. One live case per source. The case then goes through the usual nominate →
+    promote review."""
+    from twinning.dashboards import sources  # the dashboards read notices, targets, rounds
+
+    source = sources.source_of(actor, origin_kind, origin_id)
+    require(
+        sources.may_propose(actor, source),
+        _("只有相关地区的协调员或住建部可以据此推荐典型案例；成员和专家仅可查看。"),
+    )
+    existing = (
+        ModelCase.objects.filter(origin_kind=source.kind, origin_id=source.id)
+        .live()
+        .order_by("pk")
+        .first()
+    )
+    if existing is not None:
+        raise Conflict(
+            _("已据此推荐过典型案例《%(title)s》（编号 %(id)s），请在该案例上继续修改。")
+            % {"title": existing.title, "id": existing.pk},
+            code="already_proposed",
+        )
+    fields: dict[str, Any] = {
+        "region": sources.default_region(actor, source),
+        "pairing": source.pairing,
+        "visibility": Visibility.PROGRAMME,
+        **source.prefill,
+    }
+    fields.update(values or {})
+    origin = {
+        "origin_kind": source.kind,
+        "origin_id": source.id,
+        "origin_label": source.label[:300],
+    }
+    return _create_case(actor, fields, origin)
 
 
 def _locked_case(actor: Any, case: ModelCase | int) -> ModelCase:

@@ -233,6 +233,7 @@ def overview_for(actor: Any) -> Overview:
         regions.update((row[5], row[9]))
     provinces = {path.strip("/").split("/")[0] for path in regions}
     seats = _province_seats(provinces)
+    levels = _health_levels(actor)
     lines = []
     for pk, status, _level, parent_id, *sides in rows:
         leading = _point(sides[1], sides[2], sides[3], seats)
@@ -245,6 +246,8 @@ def overview_for(actor: Any) -> Overview:
                     "status": status,
                     "sub": parent_id is not None,
                     "coords": [leading, partner],
+                    # green / amber / red; None while the pair's health is not computed yet
+                    "health": levels.get(pk),
                 }
             )
     return Overview(
@@ -255,6 +258,15 @@ def overview_for(actor: Any) -> Overview:
         provinces_involved=len(provinces),
         map_lines=lines,
     )
+
+
+def _health_levels(actor: Any) -> dict[int, str]:
+    """Each visible pair's health level (one query; none for an anonymous reader)."""
+    if not getattr(actor, "is_authenticated", False):
+        return {}
+    from twinning.health.queries import levels_by_pairing  # health builds on pairings
+
+    return levels_by_pairing(actor)
 
 
 def _province_seats(province_codes: set[str]) -> dict[str, Point]:

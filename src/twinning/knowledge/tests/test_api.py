@@ -887,7 +887,7 @@ def test_every_operation_is_documented(client: Client) -> None:
         for method, operation in methods.items()
     ]
 
-    assert len(operations) == 33
+    assert len(operations) == 34
     assert all(op.get("summary") for _p, _m, op in operations)
     assert all(op["tags"] == ["knowledge"] for _p, _m, op in operations)
     upload_op = schema["paths"][f"{V1}/documents"]["post"]

@@ -74,6 +74,10 @@ def pair_id(objects: dict[str, Any]) -> int:
     return int(objects["pairing"])
 
 
+def met_target(objects: dict[str, Any]) -> int:
+    return int(objects["met_target"])
+
+
 def all_documents(objects: dict[str, Any]) -> list[int]:
     return [int(objects["document"]["document_id"]), int(objects["second"])]
 
@@ -97,6 +101,9 @@ API: list[Case] = [
     Case("POST", f"{V1}/cases", None,
          {"title": "郑州市定时定点", "region": "410000", "problem": "问题", "approach": "做法",
           "results": "成效", "visibility": "pair", "pairing": pair_id}, READERS, True, 201),
+    Case("POST", f"{V1}/cases/propose", None,
+         {"origin_kind": "target", "origin_id": met_target, "values": {"approach": "撤桶并点"}},
+         NOT_NOMINATORS, True, 201),
     Case("GET", CASE, "case"),
     Case("PATCH", CASE, "case", {"figures": "准确率 85%", "lock_version": 1}, READ_ONLY, True),
     Case("POST", f"{CASE}/nominate", "case", {}, NOT_NOMINATORS, True),
@@ -182,6 +189,7 @@ def objects(henan: User, supervisor: User, tianjin_henan: Pairing) -> dict[str, 
     services.archive_compilation(henan, old_compilation)
     return {
         "pairing": tianjin_henan.pk,
+        "met_target": _met_target(supervisor).pk,
         "second": second.pk,
         "document": {"document_id": first.pk, "number": 1},
         "archived_document": {"document_id": old.pk},
@@ -192,6 +200,32 @@ def objects(henan: User, supervisor: User, tianjin_henan: Pairing) -> dict[str, 
         "compilation": {"compilation_id": compilation.pk},
         "archived_compilation": {"compilation_id": old_compilation.pk},
     }
+
+
+def _met_target(supervisor: User) -> Any:
+    """河南's coverage target met before its due date: a good result to propose a case from."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from twinning.indicators import services as indicator_services
+    from twinning.indicators.models import Report
+    from twinning.indicators.tests.reports_factory import make_report
+
+    make_report(
+        "410000",
+        "2023-06",
+        {"communities_total": 1000, "communities_sorting": 920},
+        status=Report.Status.SUBMITTED,
+    )
+    return indicator_services.create_target(
+        actor=supervisor,
+        region="410000",
+        indicator="community_coverage_rate",
+        baseline_value=Decimal(80),
+        baseline_date=dt.date(2022, 12, 31),
+        target_value=Decimal(90),
+        due_date=dt.date(2023, 12, 31),
+    )
 
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -330,5 +364,7 @@ def test_the_outsider_cannot_point_a_new_record_at_the_pair(
 
     for case in [c for c in API if c.method == "POST" and c.target is None]:
         response = send(case, client, objects)
-        assert response.status_code in (403, 422), (case.id, response.content)
+        # A proposal names its source (a target of the pair's) in the body: not found for them.
+        refused = (404,) if case.route.endswith("/propose") else (403, 422)
+        assert response.status_code in refused, (case.id, response.content)
     assert state() == before

@@ -7,8 +7,15 @@
   var script = document.currentScript;
   var listUrl = script.getAttribute("data-detail-url");
   var subLabel = script.getAttribute("data-sub-label");
+  // The legend under the map names the levels in the page's language.
+  var levelLabels = {};
+  document.querySelectorAll("#map-legend [data-level]").forEach(function (item) {
+    levelLabels[item.getAttribute("data-level")] = item.textContent.trim();
+  });
   var lines = JSON.parse(data.textContent);
-  var colours = { active: "#0b6e4f", proposed: "#d69e2e", suspended: "#b44d12", concluded: "#9aa5b1" };
+  // Lines are coloured by the pair's health (green / amber / red); grey until it is computed.
+  var colours = { green: "#2f9e44", amber: "#f08c00", red: "#e03131" };
+  var noHealth = "#9aa5b1";
   var points = {};
   lines.forEach(function (line) {
     line.coords.forEach(function (c) { points[c.join(",")] = c; });
@@ -19,7 +26,8 @@
       trigger: "item",
       formatter: function (p) {
         if (p.seriesType !== "lines") { return ""; }
-        return p.data.name + (p.data.sub ? " (" + subLabel + ")" : "");
+        var level = p.data.health ? " · " + (levelLabels[p.data.health] || p.data.health) : "";
+        return p.data.name + (p.data.sub ? " (" + subLabel + ")" : "") + level;
       }
     },
     geo: {
@@ -34,9 +42,9 @@
         type: "lines", coordinateSystem: "geo", zlevel: 2,
         data: lines.map(function (line) {
           return {
-            id: line.id, name: line.name, sub: line.sub, coords: line.coords,
+            id: line.id, name: line.name, sub: line.sub, coords: line.coords, health: line.health,
             lineStyle: {
-              color: colours[line.status] || "#0b6e4f", width: line.sub ? 1.2 : 2.2,
+              color: colours[line.health] || noHealth, width: line.sub ? 1.2 : 2.2,
               type: line.sub ? "dashed" : "solid", curveness: 0.2, opacity: 0.85
             }
           };
@@ -57,4 +65,7 @@
   });
   window.addEventListener("resize", function () { chart.resize(); });
   element.setAttribute("data-lines", String(lines.length));
+  element.setAttribute(
+    "data-red-lines", String(lines.filter(function (l) { return l.health === "red"; }).length)
+  );
 })();

@@ -17,6 +17,7 @@ class Command(BaseCommand):
         # second; exchanges and problems name the plans' topics, indicator targets link to the
         # plans' goals, so they come last.
         from twinning.consultations.programme import load_consultations
+        from twinning.evaluation.programme import load_evaluation
         from twinning.exchanges.programme import load_exchanges
         from twinning.indicators.programme import load_indicator_programme
         from twinning.knowledge.programme import load_knowledge
@@ -81,6 +82,12 @@ class Command(BaseCommand):
         )
         if knowledge.missing:
             self.stderr.write(f"not found for the knowledge base: {', '.join(knowledge.missing)}")
+        evaluation = load_evaluation()
+        self.stdout.write(
+            "evaluation rubric: "
+            f"{'created' if evaluation.rubric_created else 'already there'} "
+            "(示例评估细则（平台默认，非住建部正式细则）, in force)"
+        )
         # The exchanges' and problems' loaders write without the services, which index: the
         # index is rebuilt once here (a few hundred records at most).
         self.stdout.write(f"search index: {reindex()} entries")
