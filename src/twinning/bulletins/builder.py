@@ -192,6 +192,7 @@ class Context:
     period: Period
     as_of: dt.date
     pairs: list[dict[str, Any]]  # every live pair of the scope (id, regions, status, dates)
+    today: dt.date | None = None  # the day the bulletin is counted (default: as_of)
 
     @property
     def pair_ids(self) -> list[int]:
@@ -200,7 +201,8 @@ class Context:
 
 def build(scope: BulletinScope, period: Period, *, today: dt.date | None = None) -> dict[str, Any]:
     """Every number of the bulletin, counted from the records (see the module docstring)."""
-    as_of = min(today or timezone.localdate(), period.end)
+    today = today or timezone.localdate()
+    as_of = min(today, period.end)
     pairs: list[dict[str, Any]] = list(
         Pairing.objects.filter(scope.pair_q())  # type: ignore[arg-type]  # its rows, as plain dicts.live()
         .values(
@@ -216,7 +218,7 @@ def build(scope: BulletinScope, period: Period, *, today: dt.date | None = None)
         )
         .order_by("id")
     )
-    context = Context(scope, period, as_of, pairs)
+    context = Context(scope, period, as_of, pairs, today)
     numbers: dict[str, dict[str, Any]] = {}
     tables: dict[str, Any] = {}
     _pairs(context, numbers)
@@ -245,6 +247,8 @@ def build(scope: BulletinScope, period: Period, *, today: dt.date | None = None)
         "tables": tables,
         "highlights": highlights,
         "attention": attention,
+        # The day the attention list judges the pairs' health: the period's end for a past period.
+        "attention_as_of": _health_day(context).isoformat(),
     }
 
 
@@ -586,16 +590,39 @@ def _cases(context: Context, numbers: dict[str, dict[str, Any]]) -> list[dict[st
     ]
 
 
-def _attention(context: Context, numbers: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
-    """Pairs whose current health is red or amber, with their reasons and open notices."""
+def _health_day(context: Context) -> dt.date:
+    """A period that ended before today is judged as it stood at its end; otherwise today."""
+    today = context.today or context.as_of
+    return context.as_of if context.as_of < today else today
+
+
+def _healths(context: Context) -> list[tuple[int, str, int, list[dict[str, Any]]]]:
+    """(pairing, level, score, reasons) of the scope's red and amber pairs, worst first: the
+    stored health for a current period, the health engine's judgement at the period's end for
+    a past one (its facts gathered in bulk, a fixed number of queries)."""
+    from twinning.health import engine, thresholds
     from twinning.health.models import Level, PairHealth
+
+    bad = (Level.RED.value, Level.AMBER.value)
+    day = _health_day(context)
+    if day == (context.today or context.as_of):
+        stored = PairHealth.objects.filter(pairing_id__in=context.pair_ids, level__in=bad).order_by(
+            "-score", "pairing_id"
+        )
+        return [(h.pairing_id, h.level, h.score, h.reasons) for h in stored]
+    pairings = [p for p in engine.live_pairings(context.pair_ids) if engine.started_on(p) <= day]
+    judged = engine.evaluate(pairings, day, thresholds.current()).values()
+    rows = [(j.pairing_id, j.level, j.score, j.reasons) for j in judged if j.level in bad]
+    return sorted(rows, key=lambda row: (-row[2], row[0]))
+
+
+def _attention(context: Context, numbers: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """Pairs whose health is red or amber (at the period's end when it is over), with their
+    reasons, and open notices."""
+    from twinning.health.models import Level
     from twinning.supervision.models import Notice
 
-    healths = list(
-        PairHealth.objects.filter(
-            pairing_id__in=context.pair_ids, level__in=[Level.RED, Level.AMBER]
-        ).order_by("-score", "pairing_id")
-    )
+    healths = _healths(context)
     notices = list(
         Notice.objects.filter(
             pairing_id__in=context.pair_ids,
@@ -605,21 +632,17 @@ def _attention(context: Context, numbers: dict[str, dict[str, Any]]) -> list[dic
     )
     today = timezone.localdate()
     overdue = [n for n in notices if n.deadline < today]
-    numbers["attention.red"] = _number(
-        HEALTH, [h.pairing_id for h in healths if h.level == Level.RED]
-    )
-    numbers["attention.amber"] = _number(
-        HEALTH, [h.pairing_id for h in healths if h.level == Level.AMBER]
-    )
+    numbers["attention.red"] = _number(HEALTH, [h[0] for h in healths if h[1] == Level.RED])
+    numbers["attention.amber"] = _number(HEALTH, [h[0] for h in healths if h[1] == Level.AMBER])
     numbers["notices.open"] = _number(NOTICE, [n.pk for n in notices])
     numbers["notices.overdue"] = _number(NOTICE, [n.pk for n in overdue])
     by_pair: dict[int, list[Notice]] = defaultdict(list)
     for notice in notices:
         by_pair[notice.pairing_id].append(notice)
     rows = []
-    listed = {h.pairing_id for h in healths}
-    for health in healths:
-        rows.append(_attention_row(health.pairing_id, health.level, health.reasons, by_pair))
+    listed = {h[0] for h in healths}
+    for pairing_id, level, _score, reasons in healths:
+        rows.append(_attention_row(pairing_id, level, reasons, by_pair))
     # A pair with an open notice needs attention even when its health has recovered.
     for pairing_id in sorted(set(by_pair) - listed):
         rows.append(_attention_row(pairing_id, "", [], by_pair))

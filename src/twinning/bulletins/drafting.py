@@ -194,16 +194,27 @@ def _highlights(figures: dict[str, Any], period_label: str, scope_label: str) ->
     return "\n".join(f"{index}. {line}" for index, line in enumerate(lines, start=1))
 
 
+def _health_when(figures: dict[str, Any]) -> str:
+    """ "截至 <date>，" when the pairs were judged at a past period's end, else "目前"."""
+    day = figures.get("attention_as_of", "")
+    if day and day == figures.get("period", {}).get("end"):
+        return _("截至 %(date)s，") % {"date": day}
+    return _("目前")
+
+
 def _attention(figures: dict[str, Any], period_label: str, scope_label: str) -> str:
     from twinning.health.engine import reason_text
 
     rows = figures.get("attention", [])
     if not rows:
-        return _("目前各结对运行正常，暂无需要重点关注的结对。")
+        return _("%(when)s各结对运行正常，暂无需要重点关注的结对。") % {
+            "when": _health_when(figures)
+        }
     names = figures.get("pair_names", {})
     red = _value(figures, "attention.red")
     amber = _value(figures, "attention.amber")
-    text = _("目前健康度为预警（红色）的结对 %(red)s 对、关注（黄色）的 %(amber)s 对") % {
+    text = _("%(when)s健康度为预警（红色）的结对 %(red)s 对、关注（黄色）的 %(amber)s 对") % {
+        "when": _health_when(figures),
         "red": red,
         "amber": amber,
     }

@@ -147,6 +147,13 @@ def _attention_rows(bulletin: Bulletin) -> list[dict[str, Any]]:
     ]
 
 
+def _attention_as_of(bulletin: Bulletin) -> str:
+    """The period's end when the attention list judged the pairs then ("" = at counting)."""
+    figures = bulletin.figures
+    day = figures.get("attention_as_of", "")
+    return day if day and day == figures.get("period", {}).get("end") else ""
+
+
 def _detail_context(request: HttpRequest, bulletin: Bulletin, form: SectionsForm) -> dict[str, Any]:
     from django.utils.translation import gettext
 
@@ -160,6 +167,7 @@ def _detail_context(request: HttpRequest, bulletin: Bulletin, form: SectionsForm
         "highlights": bulletin.figures.get("highlights", {}),
         "pair_names": names,
         "attention": _attention_rows(bulletin),
+        "attention_as_of": _attention_as_of(bulletin),
         "reporting_periods": bulletin.figures.get("tables", {}).get("reporting_periods", []),
         "can_write": perms.can_write(request.user, bulletin),
         "pdf_available": soffice_path() is not None,

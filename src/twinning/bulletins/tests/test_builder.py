@@ -227,7 +227,8 @@ def test_attention_lists_red_pairs_with_reasons_and_open_notices(
 def test_national_bulletin_in_a_fixed_number_of_queries(
     seeded: Seeded, scopes: dict[str, BulletinScope], django_assert_max_num_queries: Any
 ) -> None:
-    with django_assert_max_num_queries(20):
+    # 15 counting queries + the health engine's fixed ~10 judging a past period at its end.
+    with django_assert_max_num_queries(30):
         builder.build(scopes["national"], H1)
 
 
@@ -242,3 +243,40 @@ def test_current_quarter_counts_only_up_to_today(
     assert figures["as_of"] == TODAY.isoformat()
     assert figures["numbers"]["exchanges.held"]["value"] == 2  # 07-01 and 08-01
     assert [r["member"] for r in figures["tables"]["exchanges_by_month"]] == ["2021-07", "2021-08"]
+
+
+def test_a_past_periods_attention_judges_the_pairs_at_its_end(
+    seeded: Seeded, scopes: dict[str, BulletinScope]
+) -> None:
+    """Regression (QA): a 2021H1 bulletin showed the pairs' health of the day it was counted."""
+    from twinning.bulletins import drafting
+    from twinning.health import engine, thresholds
+
+    recompute(today=TODAY)
+    figures = builder.build(scopes["national"], H1, today=dt.date(2026, 12, 6))
+    end = dt.date(2021, 6, 30)
+    assert figures["attention_as_of"] == "2021-06-30"
+    pairings = [p for p in engine.live_pairings() if engine.started_on(p) <= end]
+    then = engine.evaluate(pairings, end, thresholds.current())
+    red = sorted(pk for pk, j in then.items() if j.level == "red")
+    assert figures["numbers"]["attention.red"]["ids"] == red
+    # The reasons are those of that day (e.g. silence counted to the period's end, not today).
+    rows = {row["pairing"]: row for row in figures["attention"]}
+    for pk in red:
+        assert rows[pk]["reasons"] == [
+            {k: r[k] for k in ("code", "severity", "message", "params", "count")}
+            for r in then[pk].reasons
+        ]
+    assert "截至 2021-06-30，" in drafting._attention(figures, "2021年上半年", "全国")
+
+
+def test_a_current_periods_attention_uses_the_stored_health(
+    seeded: Seeded, scopes: dict[str, BulletinScope]
+) -> None:
+    from twinning.health.models import PairHealth
+
+    recompute(today=TODAY)
+    figures = builder.build(scopes["national"], H1, today=dt.date(2021, 6, 20))
+    assert figures["attention_as_of"] == "2021-06-20"
+    stored = PairHealth.objects.filter(level="red").values_list("pairing_id", flat=True)
+    assert figures["numbers"]["attention.red"]["ids"] == sorted(stored)

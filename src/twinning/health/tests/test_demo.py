@@ -8,6 +8,7 @@ import pytest
 from twinning.exchanges.models import Exchange
 from twinning.health.demo import DEMO_EXCHANGE_TITLE, load_health_demo
 from twinning.health.models import PairHealth
+from twinning.indicators.models import Report
 from twinning.pairings.demo import load_demo
 from twinning.pairings.models import Pairing
 
@@ -21,16 +22,21 @@ def test_the_demo_brings_tianjin_henan_up_to_date_and_is_idempotent(
 ) -> None:
     load_demo()
     first = load_health_demo(today=TODAY)
-    assert first.tasks_done > 0 and first.exchanges_created == 1
+    # 天津—河南, 和平区—信阳市 and 南开区—许昌市 catch up: tasks, a symposium each, and the
+    # quarterly reports of both sides (3 quarters × 2 regions × 3 pairs) through the services.
+    assert first.tasks_done > 0 and first.exchanges_created == first.pairs_caught_up == 3
+    assert first.reports_submitted == 18
+    assert Report.objects.filter(period__type="quarter", status="submitted").count() == 18
     assert first.red + first.amber + first.green == PairHealth.objects.count()
     health = PairHealth.objects.get(pairing=tianjin_henan)
     codes = {r["code"] for r in health.reasons}
     assert "overdue_tasks" not in codes and "silence" not in codes
+    assert "late_reports" in codes  # the quarterly reports were sent today, after the deadline
     others = PairHealth.objects.exclude(pairing=tianjin_henan)
     assert others.filter(level="red").exists()
 
     again = load_health_demo(today=TODAY)
-    assert (again.tasks_done, again.exchanges_created) == (0, 0)
+    assert (again.tasks_done, again.exchanges_created, again.reports_submitted) == (0, 0, 0)
     assert Exchange.objects.filter(title=DEMO_EXCHANGE_TITLE).count() == 1
 
 
