@@ -106,7 +106,7 @@ def gather(pairings: Sequence[Pairing], today: dt.date, limits: Thresholds) -> d
     _gather_exchanges(facts, ids, today)
     _gather_problems(facts, ids, today)
     _gather_reports(facts, pairings, today, limits.report_periods)
-    _gather_targets(facts, pairings, today)
+    _gather_targets(facts, pairings, today, limits.target_grace_days)
     return facts
 
 
@@ -218,13 +218,17 @@ def _gather_reports(
 
 
 def _gather_targets(
-    facts: dict[int, PairFacts], pairings: Sequence[Pairing], today: dt.date
+    facts: dict[int, PairFacts], pairings: Sequence[Pairing], today: dt.date, grace_days: int
 ) -> None:
     from twinning.indicators.models import Target
 
     partners = {p.partner_region_id for p in pairings}
     targets = list(
-        Target.objects.filter(region_id__in=partners, archived_at__isnull=True)
+        Target.objects.filter(
+            region_id__in=partners,
+            archived_at__isnull=True,
+            due_date__gte=today - dt.timedelta(days=grace_days),
+        )
         .select_related("indicator")
         .order_by("region_id", "indicator__position", "due_date")
     )

@@ -29,6 +29,9 @@ class Thresholds:
     no_plan_days_red: int = 30
     # A plan not yet filed or in force this many days after the pairing started: amber.
     plan_not_filed_days_amber: int = 60
+    # Targets whose due date passed more than this many days ago are history: the bulletins and
+    # the indicators pages report whether they were met, the daily signal no longer does.
+    target_grace_days: int = 180
 
 
 def current() -> Thresholds:

@@ -185,3 +185,13 @@ def test_changes_in_one_transaction_recompute_once(
     pairs = Pairing.objects.live().filter(status="active")
     henan_pairs = set(pairs.filter(partner_region="410000").values_list("pk", flat=True))
     assert batches[0].pairing_ids() == sorted(henan_pairs | {tianjin_henan.pk})
+
+
+def test_targets_long_past_their_due_date_are_no_longer_judged(tianjin_henan: Pairing) -> None:
+    target = falling_target("410000")  # due 2025-12-31, off track
+    grace = dt.timedelta(days=180)
+    (within,) = services.recompute(pairing_ids=[tianjin_henan.pk], today=target.due_date + grace)
+    assert "targets" in codes(within)
+    later = target.due_date + grace + dt.timedelta(days=1)
+    (after,) = services.recompute(pairing_ids=[tianjin_henan.pk], today=later)
+    assert "targets" not in codes(after)

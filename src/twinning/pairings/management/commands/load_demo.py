@@ -60,7 +60,7 @@ class Command(BaseCommand):
         )
         self.stdout.write(
             f"Pair health: {health.red} red, {health.amber} amber, {health.green} green "
-            f"({health.tasks_done} overdue tasks of 天津—河南 marked done, "
+            f"({health.tasks_done} overdue tasks of the demo accounts' pairs marked done, "
             f"{health.exchanges_created} demo exchange recorded — 演示数据)"
         )
         self.stdout.write(
