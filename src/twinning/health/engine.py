@@ -530,5 +530,27 @@ def reason_text(reason: dict[str, Any]) -> str:
         return str(reason.get("message", ""))
 
 
+# A few words per rule, for compact lists (the dashboard's risk list); the full sentence is
+# `reason_text`.
+SHORT_LABELS = {
+    "overdue_tasks": gettext_noop("任务逾期 %(count)s 项"),
+    "silence": gettext_noop("%(count)s 天未交流"),
+    "missing_reports": gettext_noop("报表未报 %(count)s 份"),
+    "late_reports": gettext_noop("报表迟报 %(count)s 份"),
+    "targets": gettext_noop("目标偏离 %(count)s 项"),
+    "unanswered_problems": gettext_noop("难题逾期未答 %(count)s 个"),
+    "no_plan": gettext_noop("未制定工作方案"),
+    "plan_not_filed": gettext_noop("方案未备案生效"),
+}
+
+
+def reason_short(reason: dict[str, Any]) -> str:
+    """The reason in a few words ("任务逾期 11 项"), its sentence when the rule has none."""
+    label = SHORT_LABELS.get(str(reason.get("code", "")))
+    if label is None:
+        return reason_text(reason)
+    return gettext(label) % {"count": reason.get("count", 0)}
+
+
 def level_label(level: str) -> str:
     return choice_label(Level, level)

@@ -56,6 +56,12 @@ class PairHealth(models.Model):
         return [reason_text(r) for r in self.reasons]
 
     @property
+    def reason_shorts(self) -> list[str]:
+        from twinning.health.engine import reason_short
+
+        return [reason_short(r) for r in self.reasons]
+
+    @property
     def reason_rows(self) -> list[dict[str, Any]]:
         """The reasons with their translated sentence, for templates."""
         from twinning.health.engine import reason_text
@@ -90,6 +96,12 @@ class HealthChange(models.Model):
 
     def get_new_level_display(self) -> str:
         return choice_label(Level, self.new_level)
+
+    @property
+    def reason_shorts(self) -> list[str]:
+        from twinning.health.engine import reason_short
+
+        return [reason_short(r) for r in self.reasons]
 
     @property
     def reason_rows(self) -> list[dict[str, Any]]:

@@ -180,3 +180,12 @@ def test_reason_text_translates_into_english() -> None:
     with translation.override("en"):
         text = engine.reason_text(reason)
     assert "61" in text
+
+
+def test_short_labels_name_each_rule_in_a_few_words() -> None:
+    overdue = only_reason(facts(overdue_due_dates=[TODAY - dt.timedelta(days=3)] * 2))
+    assert engine.reason_short(overdue) == "任务逾期 2 项"
+    silent = only_reason(facts(last_exchange=TODAY - dt.timedelta(days=95)))
+    assert engine.reason_short(silent) == "95 天未交流"
+    unknown = {"code": "new_rule", "message": "新的原因", "params": {}, "count": 1}
+    assert engine.reason_short(unknown) == "新的原因"
