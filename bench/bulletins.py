@@ -169,33 +169,6 @@ def _load_average() -> str:
         return "n/a"
 
 
-def _measure(
-    label: str, run: Any, check: Any, args: argparse.Namespace, target_ms: float | None
-) -> dict[str, Any]:
-    for _ in range(WARMUP):
-        check(run())
-    result, queries = harness.record_sql(run)
-    rows = check(result)
-    if args.show_sql:
-        harness.print_sql(label, queries)
-    if args.profile:
-        harness.profile(label, run)
-    timings = harness.time_runs(run, args.repeat, check=check)
-    row = {
-        "endpoint": label,
-        "label": label,
-        "target_ms": target_ms,
-        "repeat": args.repeat,
-        "warmup": WARMUP,
-        **timings.summary(),
-        "queries": len(queries),
-        "rows": rows,
-        "sql": queries if len(queries) <= 50 else [],
-    }
-    print(f"   {label:<52} median {row['median_ms']:.1f} ms", flush=True)
-    return row
-
-
 def child_main(args: argparse.Namespace) -> int:
     database = harness.child_setup(CHILD_ENV, args.debug)
     from django.db import transaction
@@ -256,33 +229,38 @@ def child_main(args: argparse.Namespace) -> int:
     )  # fmt: skip
     docx_size = len(export.bulletin_docx(stored))
     rows = [
-        _measure(
+        harness.measure(
             "count: builder.build(national, 2021)",
             lambda: builder.build(national, period),
-            check_figures,
             args,
-            None,
+            check=check_figures,
+            warmup=WARMUP,
+            width=52,
         ),
-        _measure(
+        harness.measure(
             "national bulletin: count + text + .docx, 4 charts",
             bulletin_docx,
-            check_docx,
             args,
-            TARGET_MS,
+            check=check_docx,
+            warmup=WARMUP,
+            target_ms=TARGET_MS,
+            width=52,
         ),
-        _measure(
+        harness.measure(
             f"count: builder.build(province {actors.province}, 2021)",
             lambda: builder.build(province, period),
-            lambda figures: len(figures["numbers"]),
             args,
-            None,
+            check=lambda figures: len(figures["numbers"]),
+            warmup=WARMUP,
+            width=52,
         ),
-        _measure(
+        harness.measure(
             "national .xlsx (tables + 明细)",
             lambda: export.bulletin_xlsx(stored),
-            lambda data: len(data) // 1024,
             args,
-            None,
+            check=lambda data: len(data) // 1024,
+            warmup=WARMUP,
+            width=52,
         ),
     ]
     levels = [h.level for h in healths]

@@ -585,6 +585,51 @@ def time_runs(
     return timings
 
 
+def measure(
+    label: str,
+    run: Callable[[], Any],
+    args: argparse.Namespace,
+    *,
+    repeat: int | None = None,
+    check: Callable[[Any], Any] | None = None,
+    warmup: int = 0,
+    target_ms: float | None = None,
+    width: int = 40,
+) -> dict[str, Any]:
+    """One measurement: `warmup` runs, one run with its SQL recorded (printed with --show-sql,
+    profiled with --profile), then `repeat` timed runs (default --repeat), each checked by
+    `check` outside the timing. The row for the results table: the label, the timings, the
+    number of queries and what `check` made of the recorded run ("rows")."""
+    repeat = args.repeat if repeat is None else repeat
+    for _ in range(warmup):
+        result = run()
+        if check is not None:
+            check(result)
+    result, queries = record_sql(run)
+    rows = check(result) if check is not None else None
+    if args.show_sql:
+        print_sql(label, queries)
+    if getattr(args, "profile", False):
+        profile(label, run)
+    timings = time_runs(run, repeat, check=check)
+    row = {
+        "label": label,
+        "target_ms": target_ms,
+        "repeat": repeat,
+        "warmup": warmup,
+        **timings.summary(),
+        "queries": len(queries),
+        "rows": rows,
+        "sql": queries if len(queries) <= 50 else [],
+    }
+    print(
+        f"   {label:<{width}} median {row['median_ms']:,.1f} ms (p95 {row['p95_ms']:,.1f} ms, "
+        f"{row['queries']} queries, {repeat} runs)",
+        flush=True,
+    )
+    return row
+
+
 _LITERALS = re.compile(r"'(?:[^']|'')*'|\b\d+(?:\.\d+)?\b|\"s\d+_x\d+\"|%s")
 _SELECTED = re.compile(r"^SELECT .*? FROM ", re.S)
 _IN_LISTS = re.compile(r"\((?:\?, )+\?\)")

@@ -307,33 +307,6 @@ def _build() -> dict[str, Any]:
     return data
 
 
-# ---------------------------------------------------------------- timing
-
-
-def _measure(label: str, run: Any, repeat: int, target: float | None, args: Any) -> dict:
-    from django.db import connection
-
-    recorder = harness.SqlRecorder()
-    with connection.execute_wrapper(recorder):
-        run()  # warm-up, with its SQL recorded
-    if args.show_sql:
-        harness.print_sql(label, recorder.queries, list_up_to=30)
-    timings = harness.time_runs(run, repeat)
-    row = {
-        "label": label,
-        "target_ms": target,
-        "repeat": repeat,
-        **timings.summary(),
-        "queries": len(recorder.queries),
-    }
-    print(
-        f"   {label:<40} median {row['median_ms']:,.1f} ms (p95 {row['p95_ms']:,.1f} ms, "
-        f"{row['queries']} queries, {repeat} runs)",
-        flush=True,
-    )
-    return row
-
-
 def child_main(args: argparse.Namespace) -> int:
     database = harness.child_setup(CHILD_ENV, args.debug)
     from django.db import transaction
@@ -352,10 +325,10 @@ def child_main(args: argparse.Namespace) -> int:
     one_id = PairHealth.objects.order_by("-score").values_list("pairing_id", flat=True)[0]
     one = lambda: services.recompute(pairing_ids=[one_id], today=TODAY)  # noqa: E731
     rows = [
-        _measure(
-            f"recompute all {data['pairs']} pairs", everything, args.repeat, TARGET_ALL_MS, args
+        harness.measure(
+            f"recompute all {data['pairs']} pairs", everything, args, target_ms=TARGET_ALL_MS
         ),
-        _measure("recompute one pair", one, args.repeat * 5, None, args),
+        harness.measure("recompute one pair", one, args, repeat=args.repeat * 5),
     ]
     levels = dict.fromkeys(("red", "amber", "green"), 0)
     for level in PairHealth.objects.values_list("level", flat=True):

@@ -5,6 +5,7 @@ Bulletins a caller may not see answer 404; ones the caller sees but may not chan
 change based on an older revision answers 409 `stale_version`.
 """
 
+from collections.abc import Callable
 from typing import Any, Literal
 
 from django.db.models import QuerySet
@@ -40,6 +41,14 @@ def _actor(request: HttpRequest) -> Any:
 
 def _bulletin(request: HttpRequest, bulletin_id: int) -> Bulletin:
     return queries.get_bulletin(_actor(request), bulletin_id)
+
+
+def _changed(
+    request: HttpRequest, bulletin_id: int, action: Callable[..., Any], **values: Any
+) -> Bulletin:
+    """Run a service on a bulletin the caller may see (404 otherwise); answer it as it is now."""
+    action(actor=_actor(request), bulletin=_bulletin(request, bulletin_id), **values)
+    return _bulletin(request, bulletin_id)
 
 
 class BulletinQuery(Schema):
@@ -95,15 +104,15 @@ def get_bulletin(request: HttpRequest, bulletin_id: int) -> Bulletin:
     summary="Edit a draft's sections (by key), number or title",
 )
 def update_bulletin(request: HttpRequest, bulletin_id: int, payload: SectionsIn) -> Bulletin:
-    services.update_sections(
-        actor=_actor(request),
-        bulletin=_bulletin(request, bulletin_id),
+    return _changed(
+        request,
+        bulletin_id,
+        services.update_sections,
         sections=payload.sections,
         number=payload.number,
         title=payload.title,
         lock_version=payload.lock_version,
     )
-    return _bulletin(request, bulletin_id)
 
 
 @router.post(
@@ -112,13 +121,13 @@ def update_bulletin(request: HttpRequest, bulletin_id: int, payload: SectionsIn)
     summary="Recount a draft's figures from the records as they are now",
 )
 def refresh_bulletin(request: HttpRequest, bulletin_id: int, payload: RefreshIn) -> Bulletin:
-    services.refresh_figures(
-        actor=_actor(request),
-        bulletin=_bulletin(request, bulletin_id),
+    return _changed(
+        request,
+        bulletin_id,
+        services.refresh_figures,
         redraft=payload.redraft,
         lock_version=payload.lock_version,
     )
-    return _bulletin(request, bulletin_id)
 
 
 @router.post(
@@ -127,28 +136,26 @@ def refresh_bulletin(request: HttpRequest, bulletin_id: int, payload: RefreshIn)
     summary="Release (印发) a draft: it is frozen and its readers are told",
 )
 def release_bulletin(request: HttpRequest, bulletin_id: int, payload: LockIn) -> Bulletin:
-    services.release(
-        actor=_actor(request),
-        bulletin=_bulletin(request, bulletin_id),
+    return _changed(
+        request,
+        bulletin_id,
+        services.release,
         lock_version=payload.lock_version,
     )
-    return _bulletin(request, bulletin_id)
 
 
 @router.post(
     "/bulletins/{bulletin_id}/archive", response=BulletinDetailOut, summary="Archive a bulletin"
 )
 def archive_bulletin(request: HttpRequest, bulletin_id: int) -> Bulletin:
-    services.archive(actor=_actor(request), bulletin=_bulletin(request, bulletin_id))
-    return _bulletin(request, bulletin_id)
+    return _changed(request, bulletin_id, services.archive)
 
 
 @router.post(
     "/bulletins/{bulletin_id}/restore", response=BulletinDetailOut, summary="Restore a bulletin"
 )
 def restore_bulletin(request: HttpRequest, bulletin_id: int) -> Bulletin:
-    services.restore(actor=_actor(request), bulletin=_bulletin(request, bulletin_id))
-    return _bulletin(request, bulletin_id)
+    return _changed(request, bulletin_id, services.restore)
 
 
 @router.get(

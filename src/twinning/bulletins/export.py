@@ -14,10 +14,6 @@ every record each number counts.
 
 import datetime as dt
 import io
-import logging
-import subprocess
-import tempfile
-from pathlib import Path
 from typing import Any
 
 from django.utils.formats import date_format
@@ -26,10 +22,9 @@ from openpyxl import Workbook
 
 from twinning.bulletins import builder, charts, trace
 from twinning.bulletins.models import Bulletin, Scope
+from twinning.core.documents import PDF_TIMEOUT_SECONDS, docx_to_pdf, soffice_path, xml_text
 from twinning.core.spreadsheets import HEADER_FILL
-from twinning.knowledge.compile import PDF_TIMEOUT_SECONDS, safe_name, soffice_path
-
-logger = logging.getLogger(__name__)
+from twinning.knowledge.compile import safe_name
 
 RED = "C00000"
 TITLE_FONT = "方正小标宋简体"
@@ -238,7 +233,7 @@ class _Writer:
                 paragraph.alignment = (
                     WD_ALIGN_PARAGRAPH.RIGHT if numeric else WD_ALIGN_PARAGRAPH.LEFT
                 )
-                self.run(paragraph, _xml(str(value)), size=12)
+                self.run(paragraph, xml_text(str(value)), size=12)
         self.document.add_paragraph()
 
     def image(self, png: bytes, caption: str) -> None:
@@ -254,12 +249,6 @@ class _Writer:
         stream = io.BytesIO()
         self.document.save(stream)
         return stream.getvalue()
-
-
-def _xml(text: str) -> str:
-    from twinning.knowledge.compile import _xml_text
-
-    return _xml_text(text)
 
 
 def _value(figures: dict[str, Any], key: str) -> int:
@@ -282,7 +271,9 @@ def _red_head(writer: _Writer, bulletin: Bulletin) -> None:
     writer.run(line, "\t" + date_format(_issue_date(bulletin), "Y年n月j日"), size=14)
     writer.red_rule(line)
     writer.paragraph()
-    writer.paragraph(_xml(bulletin.title), align="centre", indent=False, font=TITLE_FONT, size=22)
+    writer.paragraph(
+        xml_text(bulletin.title), align="centre", indent=False, font=TITLE_FONT, size=22
+    )
     scope_line = _("（%(scope)s · %(period)s）") % {
         "scope": bulletin.scope_label,
         "period": _period_label(bulletin),
@@ -299,7 +290,7 @@ def _period_label(bulletin: Bulletin) -> str:
 def _body(writer: _Writer, text: str) -> None:
     for line in text.splitlines():
         if line.strip():
-            writer.paragraph(_xml(line.strip()))
+            writer.paragraph(xml_text(line.strip()))
 
 
 def _kind_table(figures: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
@@ -368,7 +359,7 @@ def bulletin_docx(bulletin: Bulletin) -> bytes:
     figures = bulletin.figures
     images = {chart.key: chart for chart in charts.charts_for(figures)}
     writer = _Writer()
-    writer.document.core_properties.title = _xml(bulletin.title)
+    writer.document.core_properties.title = xml_text(bulletin.title)
     writer.document.core_properties.author = issuing_body(bulletin)
     _red_head(writer, bulletin)
     # Tables and charts go under the section they belong to, as numbered sub-headings.
@@ -417,35 +408,7 @@ def bulletin_pdf(bulletin: Bulletin, timeout: int = PDF_TIMEOUT_SECONDS) -> byte
     if command is None:
         return None
     data = bulletin_docx(bulletin)
-    with tempfile.TemporaryDirectory(prefix="twinning-bulletin-") as folder:
-        source = Path(folder) / "bulletin.docx"
-        source.write_bytes(data)
-        profile = Path(folder) / "profile"
-        try:
-            subprocess.run(  # noqa: S603 - a fixed command with our own file names
-                [
-                    command,
-                    "--headless",
-                    "--norestore",
-                    f"-env:UserInstallation={profile.as_uri()}",
-                    "--convert-to",
-                    "pdf",
-                    "--outdir",
-                    folder,
-                    str(source),
-                ],
-                check=True,
-                capture_output=True,
-                timeout=timeout,
-            )
-        except (subprocess.SubprocessError, OSError) as exc:
-            logger.warning("PDF conversion of bulletin %s failed: %r", bulletin.pk, exc)
-            return None
-        target = Path(folder) / "bulletin.pdf"
-        if not target.exists():
-            logger.warning("PDF conversion of bulletin %s produced no file", bulletin.pk)
-            return None
-        return target.read_bytes()
+    return docx_to_pdf(data, label=f"bulletin {bulletin.pk}", command=command, timeout=timeout)
 
 
 # ---------------------------------------------------------------- Excel

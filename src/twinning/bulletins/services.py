@@ -154,6 +154,35 @@ def _touch(bulletin: Bulletin, actor: Any) -> None:
     bulletin.lock_version += 1
 
 
+def _draft_to_change(
+    actor: Any, bulletin: Bulletin | int, lock_version: int | None, refusal: str
+) -> Bulletin:
+    """The draft locked for a change: the actor may write it (else `refusal`, 403), nobody
+    changed it since `lock_version` and it is still a draft (409)."""
+    bulletin = _locked(actor, bulletin)
+    require(perms.can_write(actor, bulletin), refusal)
+    _check_lock(bulletin, lock_version)
+    _require_draft(bulletin)
+    return bulletin
+
+
+def _save_update(
+    actor: Any, bulletin: Bulletin, changes: dict[str, list[Any]], note: str = ""
+) -> Bulletin:
+    """Save an edited draft and record what changed."""
+    _touch(bulletin, actor)
+    bulletin.save()
+    audit.record(
+        actor=actor,
+        action=Action.UPDATE,
+        target=bulletin,
+        pairing=bulletin.pairing,
+        changes=changes,
+        note=note,
+    )
+    return bulletin
+
+
 @transaction.atomic
 def draft(
     *,
@@ -239,32 +268,29 @@ def update_sections(
     lock_version: int | None = None,
 ) -> Bulletin:
     """Edit a draft's text (by section key), and its number or title."""
-    bulletin = _locked(actor, bulletin)
-    require(perms.can_write(actor, bulletin), _("您只能修改本单位负责范围内的简报。"))
-    _check_lock(bulletin, lock_version)
-    _require_draft(bulletin)
+    bulletin = _draft_to_change(
+        actor, bulletin, lock_version, _("您只能修改本单位负责范围内的简报。")
+    )
     before = {s["key"]: s["text"] for s in bulletin.sections}
     bulletin.sections = _clean_sections(bulletin.sections, sections)
     after = {s["key"]: s["text"] for s in bulletin.sections}
     changes = {f"section.{k}": [before[k], after[k]] for k in after if before.get(k) != after[k]}
-    if title is not None and title.strip() and title.strip()[:200] != bulletin.title:
-        changes["title"] = [bulletin.title, title.strip()[:200]]
-        bulletin.title = title.strip()[:200]
-    if number is not None and number.strip() and number.strip()[:100] != bulletin.number:
-        changes["number"] = [bulletin.number, number.strip()[:100]]
-        bulletin.number = number.strip()[:100]
+    _replace_text(bulletin, "title", title, 200, changes)
+    _replace_text(bulletin, "number", number, 100, changes)
     if not changes:
         return bulletin
-    _touch(bulletin, actor)
-    bulletin.save()
-    audit.record(
-        actor=actor,
-        action=Action.UPDATE,
-        target=bulletin,
-        pairing=bulletin.pairing,
-        changes=changes,
-    )
-    return bulletin
+    return _save_update(actor, bulletin, changes)
+
+
+def _replace_text(
+    bulletin: Bulletin, field: str, value: str | None, limit: int, changes: dict[str, list[Any]]
+) -> None:
+    """Set a text field to `value` (trimmed, cut to `limit`) unless it is empty or the same,
+    noting the change."""
+    text = (value or "").strip()[:limit]
+    if text and text != getattr(bulletin, field):
+        changes[field] = [getattr(bulletin, field), text]
+        setattr(bulletin, field, text)
 
 
 def _scope_of(bulletin: Bulletin) -> builder.BulletinScope:
@@ -282,10 +308,9 @@ def refresh_figures(
 ) -> Bulletin:
     """Recount a draft's figures from the records as they are now. The edited text stays unless
     `redraft` asks for the text to be drafted again from the new figures."""
-    bulletin = _locked(actor, bulletin)
-    require(perms.can_write(actor, bulletin), _("您只能修改本单位负责范围内的简报。"))
-    _check_lock(bulletin, lock_version)
-    _require_draft(bulletin)
+    bulletin = _draft_to_change(
+        actor, bulletin, lock_version, _("您只能修改本单位负责范围内的简报。")
+    )
     period = parse_period(bulletin.period_code)
     figures, sections = compose(_scope_of(bulletin), period, today)
     changes = {
@@ -298,17 +323,7 @@ def refresh_figures(
         bulletin.sections = sections
         changes["sections"] = [None, "redrafted"]
     bulletin.generated_at = timezone.now()
-    _touch(bulletin, actor)
-    bulletin.save()
-    audit.record(
-        actor=actor,
-        action=Action.UPDATE,
-        target=bulletin,
-        pairing=bulletin.pairing,
-        changes=changes,
-        note=gettext_noop("重新统计数据"),
-    )
-    return bulletin
+    return _save_update(actor, bulletin, changes, note=gettext_noop("重新统计数据"))
 
 
 def _audience(bulletin: Bulletin) -> list[User]:
@@ -336,10 +351,9 @@ def _audience(bulletin: Bulletin) -> list[User]:
 @transaction.atomic
 def release(*, actor: Any, bulletin: Bulletin | int, lock_version: int | None = None) -> Bulletin:
     """Freeze the bulletin as it stands and tell its readers."""
-    bulletin = _locked(actor, bulletin)
-    require(perms.can_write(actor, bulletin), _("您只能印发本单位负责范围内的简报。"))
-    _check_lock(bulletin, lock_version)
-    _require_draft(bulletin)
+    bulletin = _draft_to_change(
+        actor, bulletin, lock_version, _("您只能印发本单位负责范围内的简报。")
+    )
     bulletin.status = Bulletin.Status.RELEASED
     bulletin.released_at = timezone.now()
     bulletin.released_by = actor

@@ -7,11 +7,12 @@ any more is listed by its id alone.
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
+from django.db.models import Model, QuerySet
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -56,54 +57,60 @@ def _local(moment: dt.datetime | None) -> dt.date | None:
     return timezone.localdate(moment) if moment else None
 
 
+def _keyed(records: Iterable[Any], row: Callable[[Any], TraceRow]) -> dict[str, TraceRow]:
+    """Each record's row by its id as the figures name it (a string)."""
+    return {str(record.pk): row(record) for record in records}
+
+
+def _pairs(ids: list[Any]) -> QuerySet[Pairing]:
+    return Pairing.objects.filter(pk__in=ids).select_related("leading_region", "partner_region")
+
+
+def _of_pairs(model: type[Model], ids: list[Any], *related: str) -> QuerySet[Any]:
+    """Records of a pair, with the pair's sides for its name (and `related`)."""
+    return model._default_manager.filter(pk__in=ids).select_related(
+        *related, "pairing__leading_region", "pairing__partner_region"
+    )
+
+
 def _pairings(ids: list[Any]) -> dict[str, TraceRow]:
-    rows = Pairing.objects.filter(pk__in=ids).select_related("leading_region", "partner_region")
-    return {
-        str(p.pk): TraceRow(
+    return _keyed(
+        _pairs(ids),
+        lambda p: TraceRow(
             builder.PAIRING, str(p.pk), str(p), str(p), p.established_on,
             _url("pairings:detail", p.pk),
-        )
-        for p in rows
-    }  # fmt: skip
+        ),
+    )  # fmt: skip
 
 
 def _exchanges(ids: list[Any]) -> dict[str, TraceRow]:
-    rows = Exchange.objects.filter(pk__in=ids).select_related(
-        "pairing__leading_region", "pairing__partner_region"
-    )
-    return {
-        str(e.pk): TraceRow(
+    return _keyed(
+        _of_pairs(Exchange, ids),
+        lambda e: TraceRow(
             builder.EXCHANGE, str(e.pk), f"{e.title}（{e.get_kind_display()}）",
             _pair(e.pairing), e.start_date, _url("exchanges:detail", e.pk),
-        )
-        for e in rows
-    }  # fmt: skip
+        ),
+    )  # fmt: skip
 
 
 def _problems(ids: list[Any]) -> dict[str, TraceRow]:
-    rows = Problem.objects.filter(pk__in=ids).select_related(
-        "pairing__leading_region", "pairing__partner_region"
-    )
-    return {
-        str(p.pk): TraceRow(
+    return _keyed(
+        _of_pairs(Problem, ids),
+        lambda p: TraceRow(
             builder.PROBLEM, str(p.pk), p.title, _pair(p.pairing), _local(p.asked_at),
             _url("consultations:detail", p.pk),
-        )
-        for p in rows
-    }  # fmt: skip
+        ),
+    )  # fmt: skip
 
 
 def _plans(ids: list[Any]) -> dict[str, TraceRow]:
-    rows = Plan.objects.filter(pk__in=ids).select_related(
-        "pairing__leading_region", "pairing__partner_region"
-    )
-    return {
-        str(p.pk): TraceRow(
+    return _keyed(
+        _of_pairs(Plan, ids),
+        lambda p: TraceRow(
             builder.PLAN, str(p.pk), f"{p.title}（{p.get_status_display()}）", _pair(p.pairing),
             _local(p.filed_at) or p.period_start, _url("plans:detail", p.pk),
-        )
-        for p in rows
-    }  # fmt: skip
+        ),
+    )  # fmt: skip
 
 
 def _reports(ids: list[Any]) -> dict[str, TraceRow]:
@@ -141,55 +148,47 @@ def _reports(ids: list[Any]) -> dict[str, TraceRow]:
 
 
 def _targets(ids: list[Any]) -> dict[str, TraceRow]:
-    rows = Target.objects.filter(pk__in=ids).select_related("region", "indicator")
-    return {
-        str(t.pk): TraceRow(
+    return _keyed(
+        Target.objects.filter(pk__in=ids).select_related("region", "indicator"),
+        lambda t: TraceRow(
             builder.TARGET, str(t.pk),
             _("%(region)s：%(indicator)s %(value)s（%(due)s）")
             % {"region": t.region.name, "indicator": t.indicator.name,
                "value": f"{t.target_value.normalize():f}{t.indicator.unit}", "due": t.due_date},
             "", t.due_date, _url("indicators:region", t.region_id),
-        )
-        for t in rows
-    }  # fmt: skip
+        ),
+    )  # fmt: skip
 
 
 def _cases(ids: list[Any]) -> dict[str, TraceRow]:
-    rows = ModelCase.objects.filter(pk__in=ids).select_related(
-        "region", "pairing__leading_region", "pairing__partner_region"
-    )
-    return {
-        str(c.pk): TraceRow(
+    return _keyed(
+        _of_pairs(ModelCase, ids, "region"),
+        lambda c: TraceRow(
             builder.CASE, str(c.pk), f"{c.title}（{c.region.name}）", _pair(c.pairing),
             _local(c.reviewed_at), _url("knowledge:case", c.pk),
-        )
-        for c in rows
-    }  # fmt: skip
+        ),
+    )  # fmt: skip
 
 
 def _health(ids: list[Any]) -> dict[str, TraceRow]:
-    rows = Pairing.objects.filter(pk__in=ids).select_related("leading_region", "partner_region")
-    return {
-        str(p.pk): TraceRow(
+    return _keyed(
+        _pairs(ids),
+        lambda p: TraceRow(
             builder.HEALTH, str(p.pk), str(p), str(p), None, _url("health:pair", p.pk)
-        )
-        for p in rows
-    }
+        ),
+    )
 
 
 def _notices(ids: list[Any]) -> dict[str, TraceRow]:
     from twinning.supervision.models import Notice
 
-    rows = Notice.objects.filter(pk__in=ids).select_related(
-        "pairing__leading_region", "pairing__partner_region"
-    )
-    return {
-        str(n.pk): TraceRow(
+    return _keyed(
+        _of_pairs(Notice, ids),
+        lambda n: TraceRow(
             builder.NOTICE, str(n.pk), f"{n.number} {n.title}", _pair(n.pairing), n.deadline,
             _url("supervision:detail", n.pk),
-        )
-        for n in rows
-    }  # fmt: skip
+        ),
+    )  # fmt: skip
 
 
 LOADERS = {

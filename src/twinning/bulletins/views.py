@@ -21,10 +21,10 @@ from twinning.bulletins import builder, charts, export, queries, services, trace
 from twinning.bulletins import permissions as perms
 from twinning.bulletins.forms import DraftForm, SectionsForm
 from twinning.bulletins.models import Bulletin, Scope
+from twinning.core.documents import soffice_path
 from twinning.core.errors import Conflict, Invalid
 from twinning.core.forms import keep_typed_values, submit
 from twinning.core.pagination import page_of, query_without
-from twinning.knowledge.compile import soffice_path
 from twinning.knowledge.views import content_disposition
 
 PAGE_SIZE = 30

@@ -25,6 +25,19 @@ def one_decimal(value: Decimal) -> Decimal:
     return value.quantize(ONE_DECIMAL, rounding=ROUND_HALF_UP)
 
 
+def _person(verbose_name: Any, *, blank: bool = True) -> "models.ForeignKey[Any, Any]":
+    """Who did something (created, published, scored…): a user kept when they leave (PROTECT),
+    empty for the platform itself, with no reverse accessor."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=verbose_name,
+        null=True,
+        blank=blank,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+
 class Rubric(Archivable):
     """A scoring rubric (评估细则) in one version. Versions of the same rubric share `lineage`;
     only a draft is edited, and at most one version of a lineage is active."""
@@ -41,14 +54,7 @@ class Rubric(Archivable):
     status = models.CharField(
         _("状态"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("创建人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    created_by = _person(_("创建人"))
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     activated_at = models.DateTimeField(_("启用时间"), null=True, blank=True)
@@ -139,26 +145,12 @@ class EvaluationRound(Archivable):
     pairings = models.ManyToManyField(
         "pairings.Pairing", verbose_name=_("参评结对"), related_name="evaluation_rounds"
     )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("创建人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    created_by = _person(_("创建人"))
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
     opened_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
-    published_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("发布人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    published_by = _person(_("发布人"))
     closed_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
     lock_version = models.PositiveIntegerField(_("修订号"), default=1)
 
@@ -214,32 +206,11 @@ class Assessment(models.Model):
         _("自评得分"), max_digits=4, decimal_places=1, null=True, blank=True
     )
     submitted_at = models.DateTimeField(_("自评提交时间"), null=True, blank=True)
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("自评提交人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    submitted_by = _person(_("自评提交人"))
     peer_comment_at = models.DateTimeField(_("互评时间"), null=True, blank=True)
-    peer_comment_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("互评人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    peer_comment_by = _person(_("互评人"))
     scored_at = models.DateTimeField(_("评分时间"), null=True, blank=True)
-    scored_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("评分人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    scored_by = _person(_("评分人"))
     ministry_total = models.DecimalField(
         _("评定得分"), max_digits=4, decimal_places=1, null=True, blank=True
     )
@@ -323,13 +294,7 @@ class EvidenceFile(Archivable):
     original_name = models.CharField(_("文件名"), max_length=200)
     content_type = models.CharField(_("文件类型"), max_length=100)
     size = models.PositiveIntegerField(_("大小"))
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("上传人"),
-        null=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    uploaded_by = _person(_("上传人"), blank=False)
     uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
 
     class Meta:
@@ -354,24 +319,11 @@ class Appeal(models.Model):
         Assessment, verbose_name=_("评估表"), on_delete=models.PROTECT, related_name="appeal"
     )
     reasons = models.TextField(_("申诉理由"))
-    filed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("申诉人"),
-        null=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    filed_by = _person(_("申诉人"), blank=False)
     filed_at = models.DateTimeField(_("申诉时间"), auto_now_add=True)
     decision = models.CharField(_("决定"), max_length=10, choices=Decision.choices, blank=True)
     decision_note = models.TextField(_("决定说明"), blank=True)
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("决定人"),
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-    )
+    decided_by = _person(_("决定人"))
     decided_at = models.DateTimeField(_("决定时间"), null=True, blank=True)
     changes = models.JSONField(_("调整的评分"), default=dict, blank=True)
     lock_version = models.PositiveIntegerField(_("修订号"), default=1)

@@ -780,12 +780,9 @@ def submit_self_assessment(
     by_code = _items_by_code(assessment)
     _refuse_unknown_codes(items, by_code)
     errors: dict[str, list[str]] = {}
-    updates: list[tuple[AssessmentItem, Decimal, str]] = []
+    updates: list[tuple[AssessmentItem, Decimal | None, str]] = []
     for code, item in by_code.items():
-        row = _row(items, code)
-        score = _collect(
-            errors, lambda r=row, i=item, c=code: _points(r.get("score"), i.dimension, f"score_{c}")
-        )
+        row, score = _typed_score(errors, items, code, item)
         evidence = str(row.get("evidence") or "").strip()
         has_file = any(f.archived_at is None for f in item.files.all())
         if item.dimension.evidence_required and not evidence and not has_file:
@@ -812,24 +809,39 @@ def submit_self_assessment(
         assessment.status = Assessment.Status.SUBMITTED
     assessment.submitted_at = timezone.now()
     assessment.submitted_by = actor
-    _touch(assessment)
-    assessment.save()
     changes["self_total"] = [None, _plain_score(assessment.self_total)]
-    if old_status != assessment.status:
-        changes["status"] = [old_status, assessment.status]
-    _record(
-        actor,
-        Action.UPDATE,
-        assessment,
-        pairing=assessment.pairing,
-        changes=changes,
-        note=gettext_noop("提交自评"),
-    )
-    return assessment
+    return _save_assessment(actor, assessment, old_status, changes, gettext_noop("提交自评"))
 
 
 def _plain_score(value: Decimal | None) -> str | None:
     return None if value is None else str(value)
+
+
+def _typed_score(
+    errors: dict[str, list[str]],
+    items: Mapping[str, Mapping[str, Any]],
+    code: str,
+    item: AssessmentItem,
+) -> tuple[Mapping[str, Any], Decimal | None]:
+    """A dimension's typed row and its score (None, with the reason in `errors`, when it is
+    not a number from 0 to the dimension's maximum)."""
+    row = _row(items, code)
+    score = _collect(errors, lambda: _points(row.get("score"), item.dimension, f"score_{code}"))
+    return row, score
+
+
+def _save_assessment(
+    actor: Any, assessment: Assessment, old_status: str, changes: dict[str, list[Any]], note: str
+) -> Assessment:
+    """Save a self-assessment or the Ministry's scoring and record what changed."""
+    _touch(assessment)
+    assessment.save()
+    if old_status != assessment.status:
+        changes["status"] = [old_status, assessment.status]
+    _record(
+        actor, Action.UPDATE, assessment, pairing=assessment.pairing, changes=changes, note=note
+    )
+    return assessment
 
 
 @transaction.atomic
@@ -911,16 +923,8 @@ def comment_on_peer(
     AssessmentItem.objects.bulk_update(list(by_code.values()), ["peer_comment"])
     assessment.peer_comment_at = timezone.now()
     assessment.peer_comment_by = actor
-    _touch(assessment)
-    assessment.save()
-    _record(
-        actor,
-        Action.UPDATE,
-        assessment,
-        pairing=assessment.pairing,
-        changes=changes,
-        note=gettext_noop("提出互评意见"),
-    )
+    # The status stays: only the changes are recorded.
+    _save_assessment(actor, assessment, assessment.status, changes, gettext_noop("提出互评意见"))
     return assessment
 
 
@@ -968,10 +972,7 @@ def score_assessment(
     errors: dict[str, list[str]] = {}
     scores: dict[str, Decimal] = {}
     for code, item in by_code.items():
-        row = _row(items, code)
-        score = _collect(
-            errors, lambda r=row, i=item, c=code: _points(r.get("score"), i.dimension, f"score_{c}")
-        )
+        row, score = _typed_score(errors, items, code, item)
         if score is not None:
             scores[code] = score
         item.ministry_comment = str(row.get("comment") or "").strip()
@@ -981,19 +982,7 @@ def score_assessment(
     assessment.status = Assessment.Status.SCORED
     assessment.scored_at = timezone.now()
     assessment.scored_by = actor
-    _touch(assessment)
-    assessment.save()
-    if old_status != assessment.status:
-        changes["status"] = [old_status, assessment.status]
-    _record(
-        actor,
-        Action.UPDATE,
-        assessment,
-        pairing=assessment.pairing,
-        changes=changes,
-        note=gettext_noop("住建部评分"),
-    )
-    return assessment
+    return _save_assessment(actor, assessment, old_status, changes, gettext_noop("住建部评分"))
 
 
 # ---------------------------------------------------------------- appeals
@@ -1083,15 +1072,9 @@ def decide_appeal(
     }
     changes = _apply_scores(assessment, by_code, new_scores)
     if new_scores:
-        _touch(assessment)
-        assessment.save()
-        _record(
-            actor,
-            Action.UPDATE,
-            assessment,
-            pairing=assessment.pairing,
-            changes=changes,
-            note=gettext_noop("根据申诉决定调整评分"),
+        # The status stays: only the changes are recorded.
+        _save_assessment(
+            actor, assessment, assessment.status, changes, gettext_noop("根据申诉决定调整评分")
         )
     appeal.decision, appeal.decision_note = decision, text
     appeal.decided_by, appeal.decided_at = actor, timezone.now()

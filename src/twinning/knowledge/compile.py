@@ -10,25 +10,19 @@ installed. Pass `actor` to leave out documents the actor may not see (web and AP
 import io
 import logging
 import re
-import shutil
-import subprocess
-import tempfile
 import zipfile
-from pathlib import Path
 from typing import Any
 
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from twinning.core.documents import PDF_TIMEOUT_SECONDS, docx_to_pdf, soffice_path, xml_text
 from twinning.knowledge import queries
 from twinning.knowledge.models import Compilation, Document, DocumentVersion, TextStatus
 
 logger = logging.getLogger(__name__)
 
-PDF_TIMEOUT_SECONDS = 180
-# Characters XML (and so Word) cannot hold.
-_XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 # Characters not allowed in file names on Windows, macOS or Linux, and control characters.
 _UNSAFE_NAME = re.compile(r'[\\/:*?"<>|\x00-\x1f\x7f]+')
 _MD_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
@@ -44,10 +38,6 @@ def safe_name(text: str, limit: int = 80) -> str:
 def export_filename(compilation: Compilation, extension: str) -> str:
     """The name an export is downloaded under, e.g. "北京市垃圾分类政策文件汇编.docx"."""
     return f"{safe_name(compilation.title, 120)}.{extension}"
-
-
-def _xml_text(text: str) -> str:
-    return _XML_ILLEGAL.sub("", text or "")
 
 
 def _documents(compilation: Compilation, actor: Any) -> list[Document]:
@@ -110,7 +100,7 @@ def _toc(document: Any, titles: list[str]) -> None:
     first._p.append(instruction())
     first._p.append(field_char("separate"))
     for paragraph, entry in zip(paragraphs, entries, strict=True):
-        paragraph.add_run(_xml_text(entry))
+        paragraph.add_run(xml_text(entry))
     last._p.append(field_char("end"))
     # Ask Word to refresh fields (the TOC's page numbers) when the file is opened.
     settings = document.settings.element
@@ -132,7 +122,7 @@ def _text_paragraphs(document: Any, version: DocumentVersion | None) -> None:
         return
     markdown = version.extension == "md"
     for line in version.text.splitlines():
-        line = _xml_text(line).rstrip()
+        line = xml_text(line).rstrip()
         if not line.strip():
             continue
         heading = _MD_HEADING.match(line.strip()) if markdown else None
@@ -150,13 +140,13 @@ def compilation_docx(compilation: Compilation, actor: Any = None) -> bytes:
 
     documents = _documents(compilation, actor)
     word = docx.Document()
-    word.core_properties.title = _xml_text(compilation.title)
+    word.core_properties.title = xml_text(compilation.title)
     word.core_properties.author = str(compilation.region or _("住房和城乡建设部"))
 
     # Title page.
     for _gap in range(6):
         word.add_paragraph()
-    title = word.add_paragraph(_xml_text(compilation.title), style="Title")
+    title = word.add_paragraph(xml_text(compilation.title), style="Title")
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     subtitle_parts = [str(compilation.region) if compilation.region else ""]
     subtitle_parts.append(date_format(timezone.localdate(), "Y年n月"))
@@ -169,7 +159,7 @@ def compilation_docx(compilation: Compilation, actor: Any = None) -> bytes:
         word.add_heading(_("前言"), level=1)
         for line in compilation.preface.splitlines():
             if line.strip():
-                word.add_paragraph(_xml_text(line.strip()))
+                word.add_paragraph(xml_text(line.strip()))
         word.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
     # Table of contents.
@@ -180,10 +170,10 @@ def compilation_docx(compilation: Compilation, actor: Any = None) -> bytes:
     # The documents.
     for document in documents:
         word.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
-        word.add_heading(_xml_text(document.title), level=1)
+        word.add_heading(xml_text(document.title), level=1)
         meta = metadata_line(document)
         if meta:
-            word.add_paragraph(_xml_text(meta)).alignment = WD_ALIGN_PARAGRAPH.CENTER
+            word.add_paragraph(xml_text(meta)).alignment = WD_ALIGN_PARAGRAPH.CENTER
         _text_paragraphs(word, _current(document))
 
     stream = io.BytesIO()
@@ -192,11 +182,6 @@ def compilation_docx(compilation: Compilation, actor: Any = None) -> bytes:
 
 
 # ---------------------------------------------------------------- PDF
-
-
-def soffice_path() -> str | None:
-    """LibreOffice's command, if installed."""
-    return shutil.which("soffice") or shutil.which("libreoffice")
 
 
 def compilation_pdf(
@@ -208,35 +193,9 @@ def compilation_pdf(
     if command is None:
         return None
     data = compilation_docx(compilation, actor)
-    with tempfile.TemporaryDirectory(prefix="twinning-compilation-") as folder:
-        source = Path(folder) / "compilation.docx"
-        source.write_bytes(data)
-        profile = Path(folder) / "profile"
-        try:
-            subprocess.run(  # noqa: S603 - a fixed command with our own file names
-                [
-                    command,
-                    "--headless",
-                    "--norestore",
-                    f"-env:UserInstallation={profile.as_uri()}",
-                    "--convert-to",
-                    "pdf",
-                    "--outdir",
-                    folder,
-                    str(source),
-                ],
-                check=True,
-                capture_output=True,
-                timeout=timeout,
-            )
-        except (subprocess.SubprocessError, OSError) as exc:
-            logger.warning("PDF conversion of compilation %s failed: %r", compilation.pk, exc)
-            return None
-        target = Path(folder) / "compilation.pdf"
-        if not target.exists():
-            logger.warning("PDF conversion of compilation %s produced no file", compilation.pk)
-            return None
-        return target.read_bytes()
+    return docx_to_pdf(
+        data, label=f"compilation {compilation.pk}", command=command, timeout=timeout
+    )
 
 
 # ---------------------------------------------------------------- ZIP

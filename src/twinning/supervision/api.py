@@ -7,6 +7,7 @@ that does not allow it answers 409 `invalid_transition`; a stale `lock_version` 
 `stale_version`.
 """
 
+from collections.abc import Callable
 from typing import Any, Literal
 
 from django.db.models import QuerySet
@@ -44,6 +45,19 @@ def _actor(request: HttpRequest) -> Any:
 
 def _detail(request: HttpRequest, notice_id: int) -> Notice:
     return queries.notice_for(_actor(request), notice_id)
+
+
+def _noted(
+    request: HttpRequest, notice_id: int, payload: NoteIn, action: Callable[..., Any]
+) -> Notice:
+    """Run a step that takes a note and the lock version; answer the notice as it is now."""
+    action(
+        actor=_actor(request),
+        notice_id=notice_id,
+        note=payload.note,
+        lock_version=payload.lock_version,
+    )
+    return _detail(request, notice_id)
 
 
 class NoticeQuery(Schema):
@@ -108,13 +122,7 @@ def get_notice(request: HttpRequest, notice_id: int) -> Notice:
     summary="Acknowledge a notice (the pair's coordinators)",
 )
 def acknowledge(request: HttpRequest, notice_id: int, payload: NoteIn) -> Notice:
-    services.acknowledge(
-        actor=_actor(request),
-        notice_id=notice_id,
-        note=payload.note,
-        lock_version=payload.lock_version,
-    )
-    return _detail(request, notice_id)
+    return _noted(request, notice_id, payload, services.acknowledge)
 
 
 @router.post(
@@ -168,13 +176,7 @@ def report_progress(
     summary="Verify the rectification and close the notice (Ministry supervisors)",
 )
 def close_notice(request: HttpRequest, notice_id: int, payload: NoteIn) -> Notice:
-    services.verify_and_close(
-        actor=_actor(request),
-        notice_id=notice_id,
-        note=payload.note,
-        lock_version=payload.lock_version,
-    )
-    return _detail(request, notice_id)
+    return _noted(request, notice_id, payload, services.verify_and_close)
 
 
 @router.post(
@@ -183,13 +185,7 @@ def close_notice(request: HttpRequest, notice_id: int, payload: NoteIn) -> Notic
     summary="Return for more rectification, with a note (Ministry supervisors)",
 )
 def return_notice(request: HttpRequest, notice_id: int, payload: NoteIn) -> Notice:
-    services.return_for_more(
-        actor=_actor(request),
-        notice_id=notice_id,
-        note=payload.note,
-        lock_version=payload.lock_version,
-    )
-    return _detail(request, notice_id)
+    return _noted(request, notice_id, payload, services.return_for_more)
 
 
 @router.post(
@@ -198,13 +194,7 @@ def return_notice(request: HttpRequest, notice_id: int, payload: NoteIn) -> Noti
     summary="Escalate an open notice one level (Ministry supervisors)",
 )
 def escalate_notice(request: HttpRequest, notice_id: int, payload: NoteIn) -> Notice:
-    services.escalate(
-        actor=_actor(request),
-        notice_id=notice_id,
-        note=payload.note,
-        lock_version=payload.lock_version,
-    )
-    return _detail(request, notice_id)
+    return _noted(request, notice_id, payload, services.escalate)
 
 
 class ArchiveIn(Schema):

@@ -255,6 +255,26 @@ def _tell(
     notify_many([notice_message(notice, event, recipients, title, actor)])
 
 
+def _advance(
+    actor: User,
+    notice: Notice,
+    *,
+    kind: str,
+    status: str,
+    note: str,
+    tell: list[User],
+    title: str,
+    extra: dict[str, Any] | None = None,
+    also: dict[str, list[Any]] | None = None,
+) -> NoticeStep:
+    """One step of the pair's or the Ministry's: on the timeline, the notice moved to `status`
+    (audited), and `tell` told `title` (a sentence with the notice's `%(number)s`)."""
+    step = _step(notice, kind, actor, text=note)
+    _transition(actor, notice, status, note=note, extra=extra, also=also)
+    _tell(notice, Event.NOTICE_UPDATED, tell, title % {"number": notice.number}, actor)
+    return step
+
+
 # ---------------------------------------------------------------- issue
 
 
@@ -365,17 +385,15 @@ def acknowledge(
     _require_answerer(actor, notice)
     _check_version(notice, lock_version)
     _require_status(notice, [Status.ISSUED], _("签收"))
-    note = (note or "").strip()
-    _step(notice, Kind.ACKNOWLEDGED, actor, text=note)
-    _transition(
-        actor, notice, Status.ACKNOWLEDGED, note=note, extra={"acknowledged_at": timezone.now()}
-    )
-    _tell(
-        notice,
-        Event.NOTICE_UPDATED,
-        _ministry_recipients(notice),
-        _("督办通知已签收：%(number)s") % {"number": notice.number},
+    _advance(
         actor,
+        notice,
+        kind=Kind.ACKNOWLEDGED,
+        status=Status.ACKNOWLEDGED,
+        note=(note or "").strip(),
+        tell=_ministry_recipients(notice),
+        title=_("督办通知已签收：%(number)s"),
+        extra={"acknowledged_at": timezone.now()},
     )
     return notice
 
@@ -469,22 +487,17 @@ def submit_rectification(
             message = "；".join(m for ms in exc.fields.values() for m in ms) or exc.message
             raise _task_error(number, message, exc.code) from exc
         created.append(task)
-    step = _step(notice, Kind.PLAN_SUBMITTED, actor, text=text)
-    step.tasks.set(created)
-    _transition(
+    step = _advance(
         actor,
         notice,
-        Status.RECTIFYING,
+        kind=Kind.PLAN_SUBMITTED,
+        status=Status.RECTIFYING,
         note=text,
+        tell=_ministry_recipients(notice),
+        title=_("督办通知已报送整改方案：%(number)s"),
         also={"rectification_tasks": [None, [str(t) for t in created]]},
     )
-    _tell(
-        notice,
-        Event.NOTICE_UPDATED,
-        _ministry_recipients(notice),
-        _("督办通知已报送整改方案：%(number)s") % {"number": notice.number},
-        actor,
-    )
+    step.tasks.set(created)
     return notice
 
 
@@ -559,21 +572,15 @@ def verify_and_close(
     _require_supervisor(actor, _("只有住建部督导人员可以核验办结督办通知。"))
     _check_version(notice, lock_version)
     _require_status(notice, [Status.REPORTED], _("核验办结"))
-    note = (note or "").strip()
-    _step(notice, Kind.VERIFIED_CLOSED, actor, text=note)
-    _transition(
+    _advance(
         actor,
         notice,
-        Status.CLOSED,
-        note=note,
+        kind=Kind.VERIFIED_CLOSED,
+        status=Status.CLOSED,
+        note=(note or "").strip(),
+        tell=pair_coordinators(notice.pairing),
+        title=_("督办通知已核验办结：%(number)s"),
         extra={"closed_at": timezone.now(), "closed_by": actor},
-    )
-    _tell(
-        notice,
-        Event.NOTICE_UPDATED,
-        pair_coordinators(notice.pairing),
-        _("督办通知已核验办结：%(number)s") % {"number": notice.number},
-        actor,
     )
     return notice
 
@@ -588,14 +595,14 @@ def return_for_more(
     _check_version(notice, lock_version)
     _require_status(notice, [Status.REPORTED], _("退回继续整改"))
     note = _text(note, "note", _("退回时请写明需要继续整改的内容。"))
-    _step(notice, Kind.RETURNED, actor, text=note)
-    _transition(actor, notice, Status.RECTIFYING, note=note)
-    _tell(
-        notice,
-        Event.NOTICE_UPDATED,
-        pair_coordinators(notice.pairing),
-        _("督办通知被退回，请继续整改：%(number)s") % {"number": notice.number},
+    _advance(
         actor,
+        notice,
+        kind=Kind.RETURNED,
+        status=Status.RECTIFYING,
+        note=note,
+        tell=pair_coordinators(notice.pairing),
+        title=_("督办通知被退回，请继续整改：%(number)s"),
     )
     return notice
 

@@ -15,7 +15,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from twinning.accounts.models import User
@@ -184,56 +186,37 @@ def _lock(form: Any) -> dict[str, Any]:
     return {"lock_version": version}
 
 
-@login_required
-@require_POST
-def notice_acknowledge(request: HttpRequest, notice_id: int) -> HttpResponse:
-    actor = _actor(request)
-    notice = queries.notice_for(actor, notice_id)
-    return _act(
-        request,
-        notice,
-        lambda d: services.acknowledge(actor=actor, notice_id=notice.pk, **d),
-        _("已签收督办通知。请报送整改方案。"),
-    )
+def _notice_action(
+    service: Callable[..., Any], done: Promise
+) -> Callable[[HttpRequest, int], HttpResponse]:
+    """The page of a simple action on a notice (acknowledge, close, return, escalate): the
+    service gets the actor, the notice and the note and lock version typed on the page."""
+
+    @login_required
+    @require_POST
+    def view(request: HttpRequest, notice_id: int) -> HttpResponse:
+        actor = _actor(request)
+        notice = queries.notice_for(actor, notice_id)
+        return _act(
+            request,
+            notice,
+            lambda d: service(actor=actor, notice_id=notice.pk, **d),
+            str(done),
+        )
+
+    return view
 
 
-@login_required
-@require_POST
-def notice_close(request: HttpRequest, notice_id: int) -> HttpResponse:
-    actor = _actor(request)
-    notice = queries.notice_for(actor, notice_id)
-    return _act(
-        request,
-        notice,
-        lambda d: services.verify_and_close(actor=actor, notice_id=notice.pk, **d),
-        _("已核验并办结该督办通知。"),
-    )
-
-
-@login_required
-@require_POST
-def notice_return(request: HttpRequest, notice_id: int) -> HttpResponse:
-    actor = _actor(request)
-    notice = queries.notice_for(actor, notice_id)
-    return _act(
-        request,
-        notice,
-        lambda d: services.return_for_more(actor=actor, notice_id=notice.pk, **d),
-        _("已退回，结对双方将继续整改。"),
-    )
-
-
-@login_required
-@require_POST
-def notice_escalate(request: HttpRequest, notice_id: int) -> HttpResponse:
-    actor = _actor(request)
-    notice = queries.notice_for(actor, notice_id)
-    return _act(
-        request,
-        notice,
-        lambda d: services.escalate(actor=actor, notice_id=notice.pk, **d),
-        _("已升级督办，已通知部里和相关省级协调员。"),
-    )
+notice_acknowledge = _notice_action(
+    services.acknowledge, gettext_lazy("已签收督办通知。请报送整改方案。")
+)
+notice_close = _notice_action(services.verify_and_close, gettext_lazy("已核验并办结该督办通知。"))
+notice_return = _notice_action(
+    services.return_for_more, gettext_lazy("已退回，结对双方将继续整改。")
+)
+notice_escalate = _notice_action(
+    services.escalate, gettext_lazy("已升级督办，已通知部里和相关省级协调员。")
+)
 
 
 @login_required
@@ -271,12 +254,19 @@ def _form_action(
     return render(request, "supervision/detail.html", context, status=422)
 
 
-@login_required
-@require_POST
-def notice_rectification(request: HttpRequest, notice_id: int) -> HttpResponse:
+def _answering(request: HttpRequest, notice_id: int) -> tuple[User, Notice]:
+    """The actor and the notice, for the pair's coordinators only (403 for anyone else who
+    may see it)."""
     actor = _actor(request)
     notice = queries.notice_for(actor, notice_id)
     require(perms.can_answer(actor, notice.pairing), _("只有结对双方的协调员可以办理督办通知。"))
+    return actor, notice
+
+
+@login_required
+@require_POST
+def notice_rectification(request: HttpRequest, notice_id: int) -> HttpResponse:
+    actor, notice = _answering(request, notice_id)
     form = RectificationForm(request.POST)
     return _form_action(
         request,
@@ -297,9 +287,7 @@ def notice_rectification(request: HttpRequest, notice_id: int) -> HttpResponse:
 @login_required
 @require_POST
 def notice_progress(request: HttpRequest, notice_id: int) -> HttpResponse:
-    actor = _actor(request)
-    notice = queries.notice_for(actor, notice_id)
-    require(perms.can_answer(actor, notice.pairing), _("只有结对双方的协调员可以办理督办通知。"))
+    actor, notice = _answering(request, notice_id)
     form = ProgressForm(request.POST)
     uploads = [
         services.Upload(stream=f, filename=f.name or "file") for f in request.FILES.getlist("files")
