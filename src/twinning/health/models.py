@@ -46,7 +46,7 @@ class PairHealth(models.Model):
     def __str__(self) -> str:
         return f"{self.pairing} · {self.get_level_display()}"
 
-    def get_level_display(self) -> str:
+    def get_level_display(self) -> str:  # type: ignore[no-redef]
         return choice_label(Level, self.level)
 
     @property
@@ -91,10 +91,10 @@ class HealthChange(models.Model):
     def __str__(self) -> str:
         return f"{self.pairing_id} {self.old_level or '-'} → {self.new_level}"
 
-    def get_old_level_display(self) -> str:
+    def get_old_level_display(self) -> str:  # type: ignore[no-redef]
         return choice_label(Level, self.old_level) if self.old_level else ""
 
-    def get_new_level_display(self) -> str:
+    def get_new_level_display(self) -> str:  # type: ignore[no-redef]
         return choice_label(Level, self.new_level)
 
     @property

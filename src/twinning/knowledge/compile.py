@@ -17,7 +17,9 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from twinning.core.documents import PDF_TIMEOUT_SECONDS, docx_to_pdf, soffice_path, xml_text
+# soffice_path is re-exported: the views ask it, and tests replace it here.
+from twinning.core.documents import PDF_TIMEOUT_SECONDS, docx_to_pdf, xml_text
+from twinning.core.documents import soffice_path as soffice_path
 from twinning.knowledge import queries
 from twinning.knowledge.models import Compilation, Document, DocumentVersion, TextStatus
 
