@@ -52,6 +52,9 @@ TABLE = [
     harness.text_column("endpoint", 34, "label"),
     *harness.timing_columns(11),
     harness.number_column("queries", 8, "queries"),
+    # The 1-minute load average as the timed requests ended: on a shared machine the wall-clock
+    # figures are only comparable at a similar load.
+    harness.number_column("load", 6, "load"),
 ]
 
 
@@ -324,8 +327,12 @@ def _measure(
         "repeat": args.repeat,
         **timings.summary(),
         "queries": len(queries),
+        "load": round(os.getloadavg()[0], 2),
     }
-    print(f"   {user:<12}{label:<34} median {row['median_ms']:.1f} ms", flush=True)
+    print(
+        f"   {user:<12}{label:<34} median {row['median_ms']:.1f} ms (load {row['load']})",
+        flush=True,
+    )
     return row
 
 

@@ -14,10 +14,12 @@ from decimal import Decimal
 from functools import cached_property
 from typing import Any
 
+from django.db import connection
 from django.db.models import F, Max, Min, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from twinning.indicators import progress
-from twinning.indicators.models import Direction, Target, Value
+from twinning.indicators.models import Direction, Period, Report, Target, Value
 from twinning.indicators.progress import ProgressStatus
 from twinning.indicators.queries import OFFICIAL_STATUSES
 from twinning.indicators.spec import Observation, TargetSpec
@@ -81,39 +83,92 @@ def _in_series() -> Q:
 
 
 def _meets() -> Q:
-    """…and it meets the target, on or before the due date."""
+    """A value of the series meets the target, on or before the due date."""
     higher = Q(
         indicator__direction=Direction.HIGHER, **{f"{_VALUE}__value__gte": F("target_value")}
     )
     lower = Q(indicator__direction=Direction.LOWER, **{f"{_VALUE}__value__lte": F("target_value")})
-    return _in_series() & Q(**{f"{_REPORT}__period__end__lte": F("due_date")}) & (higher | lower)
+    return Q(**{f"{_REPORT}__period__end__lte": F("due_date")}) & (higher | lower)
+
+
+def _reports_at(wanted: dict[dt.date, set[str]]) -> RawSQL:
+    """The reports of the regions wanted at each period end, as a subquery (after one small
+    query for the periods' ids): one term a period end, each a lookup in the reports' (region,
+    period) index. Written out rather than built from Q objects: the ORM spent more time
+    assembling hundreds of region codes into a tree of lookups than the database spent
+    answering. (The periods are not a subquery of each term: PostgreSQL then scanned every
+    report instead of looking the terms up.)"""
+    periods: dict[dt.date, list[int]] = defaultdict(list)
+    for pk, end in Period.objects.filter(end__in=wanted).values_list("pk", "end"):
+        periods[end].append(pk)
+    quote = connection.ops.quote_name
+    region = quote(Report._meta.get_field("region").column)
+    period = quote(Report._meta.get_field("period").column)
+    terms: list[str] = []
+    params: list[Any] = []
+    for end, regions in sorted(wanted.items()):
+        if periods[end]:
+            codes = ", ".join(["%s"] * len(regions))
+            ids = ", ".join(["%s"] * len(periods[end]))
+            terms.append(f"({region} IN ({codes}) AND {period} IN ({ids}))")
+            params += [*sorted(regions), *periods[end]]
+    table = quote(Report._meta.db_table)
+    where = " OR ".join(terms) or "1 = 0"  # no period stored at those ends: no report
+    # Quoted names and placeholders only; every value is a parameter.
+    sql = f"SELECT {quote('id')} FROM {table} WHERE {where}"  # noqa: S608
+    return RawSQL(sql, params)  # noqa: S611
 
 
 def _values_at(targets: list[Any]) -> dict[tuple[str, int, dt.date], Decimal]:
-    """The official values at the dates found, by (region, indicator, period end); one query."""
-    ends = {t.latest_end for t in targets} | {t.met_end for t in targets}
-    ends.discard(None)
-    if not ends:
+    """The official values at the dates found, by (region, indicator, period end), in two
+    queries reading only the few hundred values needed (a cross product of every region with
+    every end read thousands)."""
+    wanted: dict[dt.date, set[str]] = defaultdict(set)
+    indicators = set()
+    for target in targets:
+        for end in (target.latest_end, target.met_end):
+            if end is not None:
+                wanted[end].add(target.region_id)
+                indicators.add(target.indicator_id)
+    if not wanted:
         return {}
-    rows = Value.objects.filter(
-        report__region_id__in={t.region_id for t in targets},
-        indicator_id__in={t.indicator_id for t in targets},
-        report__status__in=OFFICIAL_STATUSES,
-        report__period__type=F("indicator__period_type"),
-        report__period__end__in=ends,
-    ).values_list("report__region_id", "indicator_id", "report__period__end", "value")
-    return {(region, indicator, end): value for region, indicator, end, value in rows}
+    rows = (
+        Value.objects.filter(
+            report_id__in=_reports_at(wanted),
+            indicator_id__in=indicators,
+            report__period__type=F("indicator__period_type"),
+        )
+        .order_by()
+        .values_list(
+            "report__region_id", "indicator_id", "report__period__end", "value", "report__status"
+        )
+    )
+    # The status is checked here rather than in the query: as a condition there, SQLite walked
+    # the index on the reports' status (every submitted report) instead of the lookups above.
+    return {
+        (region, indicator, end): value
+        for region, indicator, end, value, status in rows
+        if status in OFFICIAL_STATUSES
+    }
 
 
-def _dates(targets: QuerySet[Target]) -> dict[int, tuple[dt.date | None, dt.date | None]]:
+def _dates(
+    targets: QuerySet[Target], indicators: set[int]
+) -> dict[int, tuple[dt.date | None, dt.date | None]]:
     """Each target's latest official value date and the first date its target was met: one
     query grouped by the target alone (grouping by every selected column of the target, its
-    region and indicator made the sort several times slower)."""
+    region and indicator made the sort several times slower). The series' conditions are in
+    the WHERE clause, so the database joins each target to its own indicator's values only
+    (as aggregate filters they were checked on every value of every report of the region, three
+    times as many rows); a target without any value in its series is left out. Naming the
+    targets' `indicators` lets PostgreSQL read only their values instead of hashing every
+    value of every report."""
     rows = (
         targets.order_by()
+        .filter(_in_series(), **{f"{_VALUE}__indicator__in": sorted(indicators)})
         .values("pk")
         .annotate(
-            latest_end=Max(f"{_REPORT}__period__end", filter=_in_series()),
+            latest_end=Max(f"{_REPORT}__period__end"),
             met_end=Min(f"{_REPORT}__period__end", filter=_meets()),
         )
     )
@@ -135,7 +190,6 @@ TARGET_COLUMNS = (
     "baseline_date",
     "target_value",
     "due_date",
-    "goal",
     "archived_at",
 )
 
@@ -143,13 +197,15 @@ TARGET_COLUMNS = (
 def target_rows(targets: QuerySet[Target]) -> list[TargetRow]:
     """Each target with its latest official value and when it was first met (progress is
     measured from the latest value, as `indicators.progress.measure` does from the whole
-    series): three queries whatever the number of targets and of values."""
-    dates = _dates(targets)
-    found: list[Any] = []
-    for target in targets.select_related("region", "indicator").only(*TARGET_COLUMNS):
-        annotated: Any = target
-        annotated.latest_end, annotated.met_end = dates.get(target.pk, (None, None))
-        found.append(annotated)
+    series): four queries whatever the number of targets and of values."""
+    # The scoped query also follows the target's plan goal, which no dashboard shows.
+    shown = targets.select_related(None).select_related("region", "indicator")
+    found: list[Any] = list(shown.only(*TARGET_COLUMNS))
+    if not found:
+        return []
+    dates = _dates(targets, {target.indicator_id for target in found})
+    for target in found:
+        target.latest_end, target.met_end = dates.get(target.pk, (None, None))
     values = _values_at(found)
     rows = []
     for target in found:

@@ -138,16 +138,34 @@ def exchanges_by_month(user: Any, today: dt.date) -> dict[str, Any]:
     return exchange_months(user).chart(today)
 
 
-def _count_by_status(rows: QuerySet[Any]) -> dict[str, int]:
-    return {r["status"]: r["n"] for r in rows.values("status").annotate(n=Count("pk")).order_by()}
+def _problem_counts(problems: QuerySet[Problem]) -> tuple[dict[str, int], int]:
+    """The problems by status (the statuses there are) and how many are past their response
+    deadline unanswered: one query."""
+    counts = problems.aggregate(
+        overdue=Count("pk", filter=Q(status__in=Problem.AWAITING, response_due__lt=timezone.now())),
+        **{f"status_{s}": Count("pk", filter=Q(status=s)) for s in Problem.Status.values},
+    )
+    by_status = {s: counts[f"status_{s}"] for s in Problem.Status.values if counts[f"status_{s}"]}
+    return by_status, counts["overdue"]
+
+
+# Months looked at together when finding the last closed one: its deadline is in the next
+# month, so the latest closed month is almost always one of the last two.
+CLOSED_PERIOD_LOOKBACK = 3
 
 
 def last_closed_period(today: dt.date) -> str:
-    """The latest month whose reporting deadline has passed."""
+    """The latest month whose reporting deadline has passed (its periods read a few at a time:
+    one query as a rule)."""
     code = calc.period_code_of(today.replace(day=1) - dt.timedelta(days=1), "month")
-    while not indicator_queries.period(code).is_past_deadline(today):
-        code = calc.previous_period(code)
-    return code
+    while True:
+        codes = [code]
+        while len(codes) < CLOSED_PERIOD_LOOKBACK:
+            codes.append(calc.previous_period(codes[-1]))
+        for the_period in indicator_queries.periods(codes):
+            if the_period.is_past_deadline(today):
+                return the_period.code
+        code = calc.previous_period(codes[-1])
 
 
 # ---------------------------------------------------------------- promotion candidates
@@ -249,7 +267,7 @@ def latest_ranking(user: Any, limit: int = RANKING_ROWS) -> Ranking | None:
     latest = evaluation_queries.latest_published_round(user)
     if latest is None:
         return None
-    return Ranking(latest, evaluation_queries.pair_ranking(user, latest.pk)[:limit])
+    return Ranking(latest, evaluation_queries.pair_ranking(user, latest.pk, limit=limit))
 
 
 def _score_candidates(ranking: Ranking | None) -> list[Candidate]:
@@ -365,9 +383,9 @@ def ministry_dashboard(user: Any, *, today: dt.date | None = None) -> MinistryDa
 
     today = today or timezone.localdate()
     months = exchange_months(user)
-    problems = visible_problems(user).filter(archived_at__isnull=True)
-    problem_counts = _count_by_status(problems)
-    overdue = problems.filter(status__in=Problem.AWAITING, response_due__lt=timezone.now()).count()
+    problem_counts, overdue = _problem_counts(
+        visible_problems(user).filter(archived_at__isnull=True)
+    )
     rows = progress.target_rows(_live_targets(user))
     ranking = latest_ranking(user)
     risk = list(
@@ -508,6 +526,7 @@ def pair_dashboard(user: Any, pairing_id: int, *, today: dt.date | None = None) 
     plan = plan_queries.working_plan_of(pairing.pk)
     total, by_kind = _pair_exchanges(user, pairing)
     problems = visible_problems(user).filter(pairing=pairing, archived_at__isnull=True)
+    problem_counts, problems_overdue = _problem_counts(problems)
     targets = indicator_queries.targets(user).filter(region=pairing.partner_region)
     return PairDashboard(
         today=today,
@@ -521,10 +540,8 @@ def pair_dashboard(user: Any, pairing_id: int, *, today: dt.date | None = None) 
             .filter(pairing=pairing)
             .order_by("-start_date", "-pk")[:LATEST_EXCHANGES]
         ),
-        problems=_count_by_status(problems),
-        problems_overdue=problems.filter(
-            status__in=Problem.AWAITING, response_due__lt=timezone.now()
-        ).count(),
+        problems=problem_counts,
+        problems_overdue=problems_overdue,
         open_problems=list(
             problems.filter(status__in=(*Problem.AWAITING, Problem.Status.ANSWERED)).order_by(
                 "response_due", "pk"

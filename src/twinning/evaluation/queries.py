@@ -311,16 +311,33 @@ def _ranks(scores: dict[Any, Decimal], names: dict[Any, str]) -> dict[Any, tuple
     return {key: (rank, score) for rank, key, score in competition_ranks(ordered)}
 
 
-def pair_ranking(user: Any, round_id: int) -> list[RankRow]:
+def _leaders(scores: dict[Any, Decimal], limit: int | None) -> set[Any]:
+    """The keys that can be among the first `limit` lines of a ranking: every key scoring at
+    least the `limit`-th best score (ties at the cut included, as names order them). All keys
+    when there is no limit."""
+    if limit is None or limit >= len(scores):
+        return set(scores)
+    if limit <= 0:
+        return set()
+    cut = sorted(scores.values(), reverse=True)[limit - 1]
+    return {key for key, score in scores.items() if score >= cut}
+
+
+def pair_ranking(user: Any, round_id: int, *, limit: int | None = None) -> list[RankRow]:
     """The round's pairs by pair score (ties share a rank), with the change since the previous
-    published round of the same rubric lineage."""
+    published round of the same rubric lineage. With `limit`, the first `limit` lines only
+    (exactly those of the whole ranking): ranks come from the scores alone, so only the pairs
+    that can make the cut are read (a dashboard's top 5 need not load all 300 pairs)."""
     evaluation_round = _ranking_round(user, round_id)
     current = _pair_scores(evaluation_round.pk)
+    scores = {pk: score for pk, (score, _s) in current.items()}
+    shown = _leaders(scores, limit)
     pairings = Pairing.objects.select_related("leading_region", "partner_region").in_bulk(
-        list(current)
+        [pk for pk in current if pk in shown]
     )
     names = {pk: str(p) for pk, p in pairings.items()}
-    ranks = _ranks({pk: score for pk, (score, _s) in current.items()}, names)
+    # A rank depends on the scores only; names just order the pairs sharing one.
+    ranks = _ranks(scores, names)
     before = previous_round(evaluation_round)
     previous: dict[Any, tuple[int, Decimal]] = {}
     if before is not None:
@@ -328,6 +345,8 @@ def pair_ranking(user: Any, round_id: int) -> list[RankRow]:
         previous = _ranks({pk: score for pk, (score, _s) in earlier.items()}, names)
     rows = []
     for pk, (rank, score) in ranks.items():
+        if pk not in shown:
+            continue
         sides = current[pk][1]
         old = previous.get(pk)
         rows.append(
@@ -342,7 +361,7 @@ def pair_ranking(user: Any, round_id: int) -> list[RankRow]:
                 assessment_ids=(sides[Side.LEADING][1], sides[Side.PARTNER][1]),
             )
         )
-    return sorted(rows, key=lambda r: (r.rank, r.name))
+    return sorted(rows, key=lambda r: (r.rank, r.name))[:limit]
 
 
 def partner_ranking(user: Any, round_id: int) -> list[RankRow]:
